@@ -1,0 +1,42 @@
+# Palabre — the two front doors are `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PALABRE := $(BIN)/palabre
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: demo test install install-test translations lint bench clean
+
+demo: install translations
+	$(PALABRE) db upgrade
+	$(PALABRE) demo load
+	$(PALABRE) serve --host $(HOST) --port $(PORT)
+
+test: install-test translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the project metadata changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+translations: $(BIN)/python
+	$(BIN)/pybabel compile --use-fuzzy --statistics -d consult/translations 2>&1 | grep -v '^$$' || true
+
+lint: install-test
+	$(BIN)/ruff check consult nlp ethics_register tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache

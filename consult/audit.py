@@ -1,0 +1,190 @@
+"""Audit events: typed, frozen records of every state change.
+
+A service builds an event and calls `record_event(session, event)` before it
+commits, so the event lands in the same transaction as the change it
+describes. Events name people only by their pseudonymous `ref`, never by
+e-mail or name, so that erasing a member never requires rewriting the log.
+"""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlmodel import Session
+
+from .models import AuditEvent, utcnow
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of every audit event. `actor` is the acting member's ref (None: the system)."""
+
+    object_type: ClassVar[str] = ""
+    actor: str | None
+    object_id: str
+
+    @property
+    def event_type(self) -> str:
+        return type(self).__name__
+
+    def data(self) -> dict[str, Any]:
+        """The event's own fields, without the common ones."""
+        common = {"actor", "object_id"}
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name not in common}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (tuple, list, frozenset, set)):
+        items = [_plain(v) for v in value]
+        return sorted(items) if isinstance(value, (frozenset, set)) else items
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+# --- Cooperative and colleges -------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CooperativeUpdated(Event):
+    """The cooperative's name or purpose changed."""
+
+    object_type: ClassVar[str] = "cooperative"
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollegeCreated(Event):
+    """A college was created."""
+
+    object_type: ClassVar[str] = "college"
+    name: str
+    vote_weight: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollegeUpdated(Event):
+    """A college's name, description or vote weight changed."""
+
+    object_type: ClassVar[str] = "college"
+    changes: tuple[str, ...]
+    vote_weight: int
+
+
+# --- Members --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberInvited(Event):
+    """An administrator invited a person; an invitation link was issued."""
+
+    object_type: ClassVar[str] = "member"
+    college_id: int | None
+    roles: tuple[str, ...]
+    mailed: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberInvitationRenewed(Event):
+    """A new invitation link replaced the previous ones."""
+
+    object_type: ClassVar[str] = "member"
+    mailed: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberPasswordSet(Event):
+    """A member set their password through an invitation or a reset link."""
+
+    object_type: ClassVar[str] = "member"
+    purpose: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberPasswordResetRequested(Event):
+    """A password-reset link was issued for a member."""
+
+    object_type: ClassVar[str] = "member"
+    mailed: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberUpdated(Event):
+    """A member's name, college or roles changed."""
+
+    object_type: ClassVar[str] = "member"
+    changes: tuple[str, ...]
+    college_id: int | None
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberDeactivated(Event):
+    """A member can no longer sign in; their data stays."""
+
+    object_type: ClassVar[str] = "member"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberReactivated(Event):
+    """A deactivated member can sign in again."""
+
+    object_type: ClassVar[str] = "member"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberSignedIn(Event):
+    """A member signed in."""
+
+    object_type: ClassVar[str] = "member"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoLoaded(Event):
+    """The demo cooperative was loaded into an empty database."""
+
+    object_type: ClassVar[str] = "cooperative"
+    colleges: int
+    members: int
+
+
+def canonical_json(event: Event, occurred_at: datetime) -> str:
+    """Deterministic serialisation: sorted keys, no spaces, UTF-8 text."""
+    document = {
+        "type": event.event_type,
+        "occurred_at": occurred_at.isoformat(),
+        "actor": event.actor,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "data": event.data(),
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def leaf_hash(canonical: str) -> str:
+    """RFC 6962 leaf hash of an entry: SHA-256(0x00 || entry), hex."""
+    return hashlib.sha256(b"\x00" + canonical.encode("utf-8")).hexdigest()
+
+
+def record_event(session: Session, event: Event) -> AuditEvent:
+    """Add the event to the session's transaction; the caller commits."""
+    occurred_at = utcnow()
+    canonical = canonical_json(event, occurred_at)
+    row = AuditEvent(
+        occurred_at=occurred_at,
+        event_type=event.event_type,
+        actor_ref=event.actor,
+        object_type=event.object_type,
+        object_id=str(event.object_id),
+        canonical=canonical,
+        leaf_hash=leaf_hash(canonical),
+    )
+    session.add(row)
+    return row
+
+
+def as_dict(event: Event) -> dict[str, Any]:
+    """The event as plain data (for tests and exports)."""
+    return {"type": event.event_type, **asdict(event)}

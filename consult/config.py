@@ -1,0 +1,206 @@
+"""Palabre's settings, kept as data.
+
+Each setting has a name, a default and a help text. The same table feeds the
+application, the production checks and the settings table in docs/admin.md
+(`palabre settings --markdown` prints it; a test keeps the docs in step).
+Every setting is read from the environment variable of the same name.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def _bool(value: str | bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+def _int(value: str | int) -> int:
+    return int(value)
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its environment name, default value and what it does."""
+
+    name: str
+    default: Any
+    help: str
+    cast: Callable[[Any], Any] = _str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "PALABRE_ENV",
+        "development",
+        "`development` or `production`. In production Palabre refuses to start on an insecure "
+        "configuration and names the setting to fix.",
+    ),
+    Setting(
+        "PALABRE_DATABASE_URL",
+        "",
+        "SQLAlchemy database URL. Empty: a SQLite file `instance/palabre.sqlite3`. "
+        "Production: `postgresql+psycopg://user:password@host/dbname`.",
+    ),
+    Setting(
+        "PALABRE_SECRET_KEY",
+        "",
+        "Key that signs sessions and CSRF tokens. Empty: generated once and kept in "
+        "`instance/secret_key`. Production: at least 32 characters.",
+        secret=True,
+    ),
+    Setting(
+        "PALABRE_BASE_URL",
+        "http://127.0.0.1:5000",
+        "Public address of the site, used in links sent by e-mail. Production: must start "
+        "with `https://`.",
+    ),
+    Setting(
+        "PALABRE_REDIS_URL",
+        "",
+        "Redis URL (e.g. `redis://127.0.0.1:6379/0`). When set, the login rate limiter and the "
+        "job queue use Redis; otherwise memory and a SQLite file in `instance/`.",
+    ),
+    Setting(
+        "PALABRE_LOGIN_RATE_LIMIT",
+        "5 per minute; 30 per hour",
+        "Sign-in attempts allowed per client address (Flask-Limiter notation).",
+    ),
+    Setting(
+        "PALABRE_MAIL_SERVER",
+        "",
+        "SMTP server. Empty: no e-mail is sent; invitation and reset links are shown to the "
+        "administrator instead.",
+    ),
+    Setting("PALABRE_MAIL_PORT", 587, "SMTP port.", _int),
+    Setting("PALABRE_MAIL_USERNAME", "", "SMTP user name (empty: no authentication)."),
+    Setting("PALABRE_MAIL_PASSWORD", "", "SMTP password.", secret=True),
+    Setting("PALABRE_MAIL_USE_TLS", True, "Use STARTTLS with the SMTP server.", _bool),
+    Setting(
+        "PALABRE_MAIL_SENDER",
+        "palabre@localhost",
+        "Sender address of the e-mails Palabre sends.",
+    ),
+    Setting(
+        "PALABRE_DEFAULT_LANGUAGE",
+        "fr",
+        "Interface language for visitors who have not chosen one: `fr` or `en`.",
+    ),
+    Setting(
+        "PALABRE_MAX_UPLOAD_MB",
+        10,
+        "Largest accepted request body, in megabytes (imports included).",
+        _int,
+    ),
+    Setting(
+        "PALABRE_MAX_IMPORT_ROWS",
+        100_000,
+        "Largest number of rows accepted in one import.",
+        _int,
+    ),
+    Setting(
+        "PALABRE_INVITATION_HOURS",
+        168,
+        "Validity of an invitation link, in hours.",
+        _int,
+    ),
+    Setting(
+        "PALABRE_PASSWORD_RESET_HOURS",
+        2,
+        "Validity of a password-reset link, in hours.",
+        _int,
+    ),
+    Setting(
+        "PALABRE_SESSION_HOURS",
+        12,
+        "How long a sign-in lasts without activity, in hours.",
+        _int,
+    ),
+)
+
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+LANGUAGES = ("fr", "en")
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when Palabre must not start with the configuration it was given."""
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return every setting's value: default, then environment, then explicit overrides."""
+    environ = os.environ if environ is None else environ
+    overrides = overrides or {}
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = setting.default
+        if setting.name in environ:
+            raw = environ[setting.name]
+        if setting.name in overrides:
+            raw = overrides[setting.name]
+        try:
+            values[setting.name] = setting.cast(raw)
+        except (TypeError, ValueError) as error:
+            raise ConfigurationError(
+                f"{setting.name}: valeur invalide {raw!r} / invalid value ({error})"
+            ) from error
+    return values
+
+
+def instance_secret_key(instance_path: str | Path) -> str:
+    """Read the key kept in the instance folder, creating it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created readable by its owner only.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def production_problems(values: Mapping[str, Any]) -> list[str]:
+    """Name each setting that makes a production configuration insecure."""
+    problems = []
+    if len(values.get("PALABRE_SECRET_KEY") or "") < 32:
+        problems.append(
+            "PALABRE_SECRET_KEY : définissez une clé d'au moins 32 caractères "
+            "/ set a key of at least 32 characters"
+        )
+    if not str(values.get("PALABRE_BASE_URL", "")).startswith("https://"):
+        problems.append(
+            "PALABRE_BASE_URL : le site doit être servi en https:// "
+            "/ the site must be served over https://"
+        )
+    if values.get("PALABRE_MAIL_SERVER") and not values.get("PALABRE_MAIL_USE_TLS"):
+        problems.append(
+            "PALABRE_MAIL_USE_TLS : activez TLS pour envoyer des e-mails "
+            "/ enable TLS to send e-mail"
+        )
+    if values.get("PALABRE_DEFAULT_LANGUAGE") not in LANGUAGES:
+        problems.append("PALABRE_DEFAULT_LANGUAGE : fr ou en / fr or en")
+    return problems
+
+
+def settings_markdown() -> str:
+    """The settings table as Markdown, for docs/admin.md."""
+    lines = ["| Setting | Default | What it does |", "| --- | --- | --- |"]
+    for setting in SETTINGS:
+        default = "" if setting.default in ("", None) else f"`{setting.default}`"
+        lines.append(f"| `{setting.name}` | {default} | {setting.help} |")
+    return "\n".join(lines)

@@ -1,0 +1,38 @@
+"""Background jobs (Huey): a SQLite queue in instance/ by default, Redis when configured.
+
+Tasks are declared on one module-level Huey object; `configure()` points it at
+the right storage when an app is created, so the web process and the worker
+(`palabre worker`) share the queue. Tests run tasks immediately, in-process.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from huey import Huey
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+
+from . import mail
+
+huey = Huey("palabre", storage_class=MemoryStorage)
+_settings: dict[str, Any] = {}
+
+
+def configure(settings: dict[str, Any], instance_path: str, *, immediate: bool = False) -> Huey:
+    """Point the queue at Redis or the instance's SQLite file; keep the settings for tasks."""
+    _settings.clear()
+    _settings.update(settings)
+    if settings.get("PALABRE_REDIS_URL"):
+        huey.storage_class = RedisStorage
+        huey.storage_kwargs = {"url": settings["PALABRE_REDIS_URL"]}
+    else:
+        huey.storage_class = SqliteStorage
+        huey.storage_kwargs = {"filename": str(Path(instance_path) / "jobs.sqlite3")}
+    huey._immediate = immediate
+    huey.storage = huey.create_storage()
+    return huey
+
+
+@huey.task(retries=3, retry_delay=60)
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send an e-mail; retried three times a minute apart if the server is unreachable."""
+    mail.send_mail(_settings, to, subject, body)

@@ -1,0 +1,139 @@
+"""Table models. One family per entity: XBase (shared fields) -> X(table=True).
+
+Times are timezone-aware UTC datetimes; SQLModel's UTCDateTime type stores them so
+that SQLite and PostgreSQL give back the same values.
+"""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, Relationship, SQLModel
+
+ROLES = ("member", "facilitator", "ethics", "board", "admin")
+
+
+def utcnow() -> datetime:
+    """Current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def new_ref() -> str:
+    """A pseudonymous reference: stable, meaningless, safe to keep after erasure."""
+    return uuid.uuid4().hex
+
+
+class CooperativeBase(SQLModel):
+    name: str = Field(max_length=200)
+    purpose: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Cooperative(CooperativeBase, table=True):
+    """The cooperative's own settings: one row."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CollegeBase(SQLModel):
+    name: str = Field(max_length=120, unique=True)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    vote_weight: int = Field(default=0, ge=0, le=100, description="Vote weight in percent")
+
+
+class College(CollegeBase, table=True):
+    """A college of the SCIC: members who share a relation to the cooperative."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class MemberRole(SQLModel, table=True):
+    """One role held by one member."""
+
+    __tablename__ = "member_role"
+
+    member_id: int = Field(foreign_key="member.id", primary_key=True, ondelete="CASCADE")
+    role: str = Field(max_length=20, primary_key=True)
+
+    member: "Member" = Relationship(back_populates="role_links")
+
+
+class MemberBase(SQLModel):
+    email: str | None = Field(default=None, max_length=254, unique=True, index=True)
+    display_name: str = Field(max_length=120)
+    college_id: int | None = Field(default=None, foreign_key="college.id", index=True)
+    active: bool = Field(default=True)
+
+
+class Member(MemberBase, table=True):
+    """A person of the cooperative. `ref` is the pseudonymous reference used in audit events."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(default_factory=new_ref, max_length=32, unique=True)
+    password_hash: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+    role_links: list["MemberRole"] = Relationship(
+        back_populates="member",
+        sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan"},
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(link.role for link in self.role_links)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    # Flask-Login protocol, kept here so that views need no wrapper class.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return self.ref
+
+
+class MemberToken(SQLModel, table=True):
+    """A single-use link (invitation or password reset). Only its SHA-256 hash is stored."""
+
+    __tablename__ = "member_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """One recorded state change. Rows are only ever appended.
+
+    `canonical` is the event serialised deterministically and `leaf_hash` its
+    RFC 6962 leaf hash, SHA-256(0x00 || canonical), so that a later Merkle log
+    can be built over the rows in `id` order without rewriting them.
+    """
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utcnow, index=True)
+    event_type: str = Field(max_length=60, index=True)
+    actor_ref: str | None = Field(default=None, max_length=32, index=True)
+    object_type: str = Field(max_length=40)
+    object_id: str = Field(max_length=64)
+    canonical: str = Field(sa_column=Column(Text, nullable=False))
+    leaf_hash: str = Field(max_length=64)

@@ -1,0 +1,101 @@
+"""Blueprints, sign-in wiring, error pages and what every template can use."""
+
+from functools import wraps
+
+from flask import Flask, abort, flash, render_template, request
+from flask_babel import get_locale, gettext
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from ..db import get_session
+from ..extensions import login_manager
+from ..forms import ROLE_LABELS, ConfirmForm
+from ..rules import Problem
+from ..services import ServiceError
+from ..services.cooperative import get_cooperative
+from ..services.members import find_by_ref
+
+
+def role_required(*roles: str):
+    """Page guard: signed-in member holding one of `roles`, else 403 (anonymous: to sign-in)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.roles & set(roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def say(problem: Problem) -> str:
+    """A rule's or service's message in the visitor's language."""
+    return gettext(problem.message, **problem.params)
+
+
+def flash_error(error: ServiceError) -> None:
+    flash(say(error.problem), "error")
+
+
+def init_app(app: Flask) -> None:
+    from . import admin, auth, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the sign-in page explains itself
+    login_manager.user_loader(_load_member)
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page)
+
+    @app.context_processor
+    def globals_for_templates():
+        try:
+            cooperative = get_cooperative(get_session())
+        except Exception:  # an error page must render even when the database is down
+            cooperative = None
+        return {
+            "cooperative": cooperative,
+            "get_locale": get_locale,
+            "role_labels": ROLE_LABELS,
+            "logout_form": ConfirmForm(),
+        }
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def _load_member(ref: str):
+    member = find_by_ref(get_session(), ref)
+    return member if member is not None and member.active else None
+
+
+def _error_page(error):
+    code = error.code if isinstance(error, HTTPException) else 500
+    description = None
+    if code == 400 and getattr(error, "description", "").startswith("The CSRF"):
+        description = gettext(
+            "Le formulaire a expiré ou n'a pas été envoyé depuis cette page. "
+            "Rechargez la page et recommencez."
+        )
+    template = "errors/%s.html" % (code if code in (403, 404, 429, 500) else "generic")
+    return (
+        render_template(template, code=code, description=description, path=request.path),
+        code,
+    )

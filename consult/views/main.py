@@ -1,0 +1,33 @@
+"""Home page and language choice."""
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from ..config import LANGUAGES
+from ..db import get_session
+from ..services.cooperative import get_college
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    college = get_college(get_session(), current_user.college_id) if current_user.college_id else None
+    return render_template("main/index.html", college=college)
+
+
+@bp.get("/language/<code>")
+def language(code: str):
+    """Remember the chosen language, then go back where the visitor was."""
+    if code in LANGUAGES:
+        session["lang"] = code
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        target = url_for("main.index")
+    return redirect(target)
+
+
+@bp.get("/health")
+def health():
+    return {"status": "ok"}

@@ -1,0 +1,1 @@
+"""Text analysis for Palabre: a plain library (no Flask, no database)."""

@@ -113,7 +113,7 @@ class CollegeForm(FlaskForm):
     vote_weight = IntegerField(
         _l("Poids de vote (%)"),
         validators=[InputRequired(), NumberRange(min=0, max=100)],
-        description=_l("Part des voix du collège en assemblée, en pour cent (10 à 50 % en SCIC)."),
+        description=_l("Part des voix du collège en assemblée, en pour cent (de 10 à 50 pour cent en SCIC)."),
     )
     submit = SubmitField(_l("Enregistrer"))
 

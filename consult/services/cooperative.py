@@ -60,7 +60,9 @@ def _check_college(session: Session, name: str, weight: int, college_id: int | N
     if not name:
         raise ServiceError(N_("Le nom du collège est obligatoire."))
     if not 0 <= weight <= 100:
-        raise ServiceError(N_("Le poids de vote doit être compris entre 0 et 100 %%."))
+        raise ServiceError(
+            N_("Le poids de vote doit être compris entre %(min)s et %(max)s %%."), min=0, max=100
+        )
     same_name = session.exec(select(College).where(func.lower(College.name) == name.lower())).first()
     if same_name is not None and same_name.id != college_id:
         raise ServiceError(N_("Un collège porte déjà le nom « %(name)s »."), name=name)

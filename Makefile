@@ -6,7 +6,7 @@ PALABRE := $(BIN)/palabre
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test install install-test translations lint bench clean
+.PHONY: demo test install install-test translations messages lint bench clean
 
 demo: install translations
 	$(PALABRE) db upgrade
@@ -33,10 +33,16 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 translations: $(BIN)/python
-	$(BIN)/pybabel compile --use-fuzzy --statistics -d consult/translations 2>&1 | grep -v '^$$' || true
+	$(BIN)/pybabel compile --statistics -d consult/translations
 
 lint: install-test
 	$(BIN)/ruff check consult nlp ethics_register tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# (Developers) after changing interface text: refresh the catalogue, then translate the new entries.
+messages: $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --no-location --sort-output \
+		--project Palabre -o consult/translations/messages.pot .
+	$(BIN)/pybabel update -i consult/translations/messages.pot -d consult/translations --no-fuzzy-matching

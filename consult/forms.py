@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    SelectChoice,
     EmailField,
     IntegerField,
     PasswordField,
@@ -55,8 +56,13 @@ class ResetRequestForm(FlaskForm):
     submit = SubmitField(_l("Recevoir un lien"))
 
 
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _college_choices(colleges, empty_label):
-    return [("", empty_label)] + [(str(c.id), c.name) for c in colleges]
+    return options([("", empty_label)] + [(str(c.id), c.name) for c in colleges])
 
 
 class InviteForm(FlaskForm):
@@ -68,7 +74,7 @@ class InviteForm(FlaskForm):
 
     def fill_choices(self, colleges):
         self.college_id.choices = _college_choices(colleges, _l("— Aucun collège —"))
-        self.roles.choices = [(role, ROLE_LABELS[role]) for role in ROLES]
+        self.roles.choices = options((role, ROLE_LABELS[role]) for role in ROLES)
 
 
 class MemberEditForm(FlaskForm):
@@ -89,16 +95,17 @@ class MemberFilterForm(FlaskForm):
     role = SelectField(_l("Rôle"), validators=[Optional()])
     status = SelectField(
         _l("État"),
-        choices=[("", _l("Tous")), ("active", _l("Actifs")), ("inactive", _l("Désactivés"))],
+        choices=options([("", _l("Tous")), ("active", _l("Actifs")),
+                         ("inactive", _l("Désactivés"))]),
         validators=[Optional()],
     )
     submit = SubmitField(_l("Filtrer"))
 
     def fill_choices(self, colleges):
         self.college.choices = _college_choices(colleges, _l("Tous les collèges"))
-        self.role.choices = [("", _l("Tous les rôles"))] + [
-            (role, ROLE_LABELS[role]) for role in ROLES
-        ]
+        self.role.choices = options(
+            [("", _l("Tous les rôles"))] + [(role, ROLE_LABELS[role]) for role in ROLES]
+        )
 
 
 class ConfirmForm(FlaskForm):

@@ -8,6 +8,7 @@ from .. import jobs
 from ..db import get_session
 from ..forms import CollegeForm, ConfirmForm, CooperativeForm, InviteForm, MemberEditForm, MemberFilterForm
 from ..mail import mail_configured
+from ..rules import ROLES
 from ..services import ServiceError
 from ..services import cooperative as coop_service
 from ..services import members as member_service
@@ -61,7 +62,7 @@ def members():
     form = MemberFilterForm(request.args)
     form.fill_choices(colleges)
     status = {"active": True, "inactive": False}.get(form.status.data or "")
-    role = form.role.data if form.role.data in dict(form.role.choices) else None
+    role = form.role.data if form.role.data in ROLES else None
     found = member_service.search_members(
         db,
         current_user,

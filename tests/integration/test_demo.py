@@ -1,0 +1,54 @@
+from sqlmodel import func, select
+
+from consult.cli import cli
+from consult.db import get_session
+from consult.demo import COLLEGES, MEMBERS, load_demo
+from consult.models import AuditEvent, College, Member
+from consult.services.cooperative import weight_warnings
+from tests.conftest import Browser, read
+
+
+def count(db, model):
+    return db.exec(select(func.count()).select_from(model)).one()
+
+
+def test_demo_loads_once_and_its_credentials_work(app):
+    with app.app_context():
+        db = get_session()
+        first = load_demo(db, app.instance_path)
+        assert first.created and first.members == len(MEMBERS) >= 40
+        events = count(db, AuditEvent)
+        second = load_demo(db, app.instance_path)
+        assert not second.created
+        assert second.password == first.password and second.admin_email == first.admin_email
+        assert count(db, Member) == len(MEMBERS)
+        assert count(db, College) == len(COLLEGES) == 5
+        assert count(db, AuditEvent) == events
+        assert weight_warnings(db) == []  # the demo respects the SCIC bounds
+        roles = set().union(*(m.roles for m in db.exec(select(Member))))
+        assert roles == {"member", "facilitator", "ethics", "board", "admin"}
+
+    browser = Browser(app.test_client())
+    assert browser.login(first.admin_email, first.password).status_code == 302
+    assert "Membres" in read(browser.client.get("/admin/members"))
+    for email, role in first.accounts:
+        person = Browser(app.test_client())
+        assert person.login(email, first.password).status_code == 302, (email, role)
+
+
+def test_demo_does_not_load_into_a_database_with_members(app, people):
+    people.add("real@coop.example")
+    with app.app_context():
+        result = load_demo(get_session(), app.instance_path)
+        assert not result.created and result.password == ""
+        assert count(get_session(), Member) == 1
+
+
+def test_cli_demo_load_prints_the_admin_credentials(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(cli, ["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "claire.fontanel@fil-solidaire.example" in result.output
+    password = (app.instance_path + "/demo-password.txt")
+    with open(password) as handle:
+        assert handle.read().strip() in result.output

@@ -1,6 +1,5 @@
 """Palabre: a cooperative's own tool to govern its use of AI together."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,14 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app from the environment's settings and `config` overrides."""
     config = dict(config or {})
-    instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("PALABRE_INSTANCE_PATH")
+    explicit_instance = config.pop("INSTANCE_PATH", None)
+    settings = load_settings(overrides=config)
+    instance_path = explicit_instance or settings["PALABRE_INSTANCE_PATH"]
     app = Flask(
         __name__,
         instance_path=str(Path(instance_path or ROOT / "instance").resolve()),
         template_folder=str(ROOT / "templates"),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    settings = load_settings(overrides=config)
+    settings["PALABRE_INSTANCE_PATH"] = app.instance_path
     if not settings["PALABRE_SECRET_KEY"]:
         settings["PALABRE_SECRET_KEY"] = instance_secret_key(app.instance_path)
     production = settings["PALABRE_ENV"] == "production"

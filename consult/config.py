@@ -43,6 +43,12 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
+        "PALABRE_INSTANCE_PATH",
+        "",
+        "Folder for this installation's own files: the SQLite database, the generated secret "
+        "key, the SQLite job queue, the demo password. Empty: `instance/` in the checkout.",
+    ),
+    Setting(
         "PALABRE_ENV",
         "development",
         "`development` or `production`. In production Palabre refuses to start on an insecure "

@@ -181,3 +181,21 @@ def test_forgot_password_without_mail_tells_to_ask_an_admin(people, browser):
     response = browser.form_post("/password/forgot", {"email": "ana@coop.example"},
                                  follow_redirects=True)
     assert "demandez à un administrateur" in read(response)
+
+
+def test_login_rate_limit_is_shared_through_redis_when_configured(make_app, people):
+    import pytest
+    import redis
+
+    url = "redis://127.0.0.1:6379/14"
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    people.add("ana@coop.example")
+    first = make_app(PALABRE_LOGIN_RATE_LIMIT="3 per minute", PALABRE_REDIS_URL=url)
+    browser = Browser(first.test_client())
+    assert [browser.login("ana@coop.example", "wrong password!").status_code
+            for _ in range(3)] == [401, 401, 401]
+    assert redis.Redis.from_url(url).dbsize() > 0  # the counters live in Redis
+    redis.Redis.from_url(url).flushdb()

@@ -6,7 +6,7 @@ PALABRE := $(BIN)/palabre
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test install install-test translations messages lint bench clean
+.PHONY: demo test install install-test translations messages docs-settings lint bench clean
 
 demo: install translations
 	$(PALABRE) db upgrade
@@ -46,3 +46,9 @@ messages: $(BIN)/python
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --no-location --sort-output \
 		--project Palabre -o consult/translations/messages.pot .
 	$(BIN)/pybabel update -i consult/translations/messages.pot -d consult/translations --no-fuzzy-matching
+
+# (Developers) after changing consult/config.py: rewrite the settings table in docs/admin.md.
+docs-settings: install
+	$(BIN)/python -c "import re, pathlib; from consult.config import settings_markdown as t; \
+	p = pathlib.Path('docs/admin.md'); s = p.read_text(); \
+	p.write_text(re.sub(r'(<!-- settings:start -->\n).*?(<!-- settings:end -->)', lambda m: m.group(1) + t() + '\n' + m.group(2), s, flags=re.S))"

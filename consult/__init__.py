@@ -33,6 +33,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings["PALABRE_INSTANCE_PATH"] = app.instance_path
     if not settings["PALABRE_SECRET_KEY"]:
         settings["PALABRE_SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if not settings["PALABRE_PSEUDONYM_KEY"]:
+        settings["PALABRE_PSEUDONYM_KEY"] = instance_secret_key(app.instance_path, "pseudonym_key")
     production = settings["PALABRE_ENV"] == "production"
     if production and (problems := production_problems(settings)):
         raise ConfigurationError(

@@ -150,6 +150,174 @@ class DemoLoaded(Event):
     members: int
 
 
+# --- Consultations ----------------------------------------------------------------
+# Contribution and vote events name the participant by their consultation pseudonym
+# (`participant_ref`), never by member ref, so the log cannot de-anonymise anyone.
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultationCreated(Event):
+    """A facilitator created a consultation (as a draft)."""
+
+    object_type: ClassVar[str] = "consultation"
+    anonymity: str
+    stance_scale: str
+    colleges: tuple[int, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultationUpdated(Event):
+    """A facilitator changed a consultation's text, dates, colleges or settings."""
+
+    object_type: ClassVar[str] = "consultation"
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultationStatusChanged(Event):
+    """A consultation moved in its lifecycle (actor None: closed by its date)."""
+
+    object_type: ClassVar[str] = "consultation"
+    previous: str
+    status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsentAccepted(Event):
+    """A participant accepted the data notice of a consultation."""
+
+    object_type: ClassVar[str] = "consultation"
+    notice_hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionSubmitted(Event):
+    """A participant wrote a contribution."""
+
+    object_type: ClassVar[str] = "contribution"
+    consultation_id: int
+    stance: str | None
+    redactions: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionEdited(Event):
+    """A participant changed their contribution; the earlier version is kept."""
+
+    object_type: ClassVar[str] = "contribution"
+    version: int
+    stance: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionWithdrawn(Event):
+    """A participant withdrew their contribution; its versions are kept."""
+
+    object_type: ClassVar[str] = "contribution"
+    version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoteCast(Event):
+    """A participant agreed, disagreed or passed on a contribution."""
+
+    object_type: ClassVar[str] = "contribution"
+    value: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionReported(Event):
+    """A member reported a contribution to the moderation."""
+
+    object_type: ClassVar[str] = "contribution"
+    report_count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionHidden(Event):
+    """A contribution was hidden (actor None: automatically, after enough reports)."""
+
+    object_type: ClassVar[str] = "contribution"
+    reason: str
+    automatic: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionRestored(Event):
+    """A facilitator made a hidden contribution visible again."""
+
+    object_type: ClassVar[str] = "contribution"
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultationImported(Event):
+    """Contributions (and votes) came in from a file or another tool."""
+
+    object_type: ClassVar[str] = "consultation"
+    source: str
+    contributions: int
+    votes: int
+    participants: int
+    input_sha256: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultationExported(Event):
+    """A facilitator exported a consultation's contributions."""
+
+    object_type: ClassVar[str] = "consultation"
+    format: str
+    redacted: bool
+
+
+# --- Proposals --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalSubmitted(Event):
+    """A member submitted an AI-project proposal."""
+
+    object_type: ClassVar[str] = "proposal"
+    personal_data: bool
+    sensitive_data: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalCommented(Event):
+    """A member commented on a proposal."""
+
+    object_type: ClassVar[str] = "proposal"
+    comment_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalSupported(Event):
+    """A member supported a proposal (or withdrew their support)."""
+
+    object_type: ClassVar[str] = "proposal"
+    supported: bool
+
+
+# --- Members' rights -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberDataExported(Event):
+    """A member downloaded all their data."""
+
+    object_type: ClassVar[str] = "member"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberErased(Event):
+    """A member's identity was erased; their contributions kept anonymised or deleted."""
+
+    object_type: ClassVar[str] = "member"
+    contributions_deleted: int
+    contributions_anonymised: int
+
+
 def canonical_json(event: Event, occurred_at: datetime) -> str:
     """Deterministic serialisation: sorted keys, no spaces, UTF-8 text."""
     document = {

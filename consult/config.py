@@ -68,6 +68,14 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting(
+        "PALABRE_PSEUDONYM_KEY",
+        "",
+        "Key from which each member's pseudonym in a consultation is derived (HMAC-SHA-256). "
+        "Empty: generated once and kept in `instance/pseudonym_key`. Never change it once "
+        "consultations have started: members would lose the link to their contributions.",
+        secret=True,
+    ),
+    Setting(
         "PALABRE_BASE_URL",
         "http://127.0.0.1:5000",
         "Public address of the site, used in links sent by e-mail. Production: must start "
@@ -105,6 +113,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Interface language for visitors who have not chosen one: `fr` or `en`.",
     ),
     Setting(
+        "PALABRE_TIMEZONE",
+        "Europe/Paris",
+        "Time zone in which dates are shown and typed (IANA name).",
+    ),
+    Setting(
         "PALABRE_MAX_UPLOAD_MB",
         10,
         "Largest accepted request body, in megabytes (imports included).",
@@ -114,6 +127,20 @@ SETTINGS: tuple[Setting, ...] = (
         "PALABRE_MAX_IMPORT_ROWS",
         100_000,
         "Largest number of rows accepted in one import.",
+        _int,
+    ),
+    Setting(
+        "PALABRE_AUTO_HIDE_REPORTS",
+        3,
+        "A contribution reported by this many members is hidden until a facilitator reviews "
+        "it (0: never hide automatically).",
+        _int,
+    ),
+    Setting(
+        "PALABRE_RETENTION_MONTHS",
+        36,
+        "How long contributions are kept after a consultation closes, in months; stated in "
+        "the consent notice members accept.",
         _int,
     ),
     Setting(
@@ -166,9 +193,9 @@ def load_settings(
     return values
 
 
-def instance_secret_key(instance_path: str | Path) -> str:
+def instance_secret_key(instance_path: str | Path, name: str = "secret_key") -> str:
     """Read the key kept in the instance folder, creating it on first use."""
-    path = Path(instance_path) / "secret_key"
+    path = Path(instance_path) / name
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,10 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    SelectChoice,
+    BooleanField,
+    DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -129,3 +133,117 @@ class CooperativeForm(FlaskForm):
     name = StringField(_l("Nom de la coopérative"), validators=[InputRequired(), Length(max=200)])
     purpose = TextAreaField(_l("Objet"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Enregistrer"))
+
+
+# --- Consultations -------------------------------------------------------------------
+
+STANCE_LABELS = {
+    "for": _l("Pour"),
+    "mixed": _l("Mitigé"),
+    "against": _l("Contre"),
+    "strongly_agree": _l("Tout à fait d'accord"),
+    "agree": _l("Plutôt d'accord"),
+    "neutral": _l("Ni d'accord ni en désaccord"),
+    "disagree": _l("Plutôt pas d'accord"),
+    "strongly_disagree": _l("Pas du tout d'accord"),
+}
+ANONYMITY_LABELS = {
+    "named": _l("Nominative : les noms sont visibles"),
+    "pseudonymous": _l("Pseudonyme : les membres voient un pseudonyme, l'animation voit les noms"),
+    "anonymous": _l("Anonyme : personne ne voit qui a écrit quoi, définitivement"),
+}
+SCALE_LABELS = {
+    "none": _l("Pas de position"),
+    "three": _l("Pour / mitigé / contre"),
+    "five": _l("Échelle d'accord en 5 points"),
+}
+STATUS_LABELS = {
+    "draft": _l("En préparation"),
+    "scheduled": _l("Programmée"),
+    "open": _l("Ouverte"),
+    "closed": _l("Close"),
+    "analysed": _l("Analysée"),
+    "published": _l("Publiée"),
+}
+VOTE_LABELS = {1: _l("D'accord"), -1: _l("Pas d'accord"), 0: _l("Je passe")}
+
+
+class ConsultationForm(FlaskForm):
+    title = StringField(_l("Titre"), validators=[InputRequired(), Length(max=200)])
+    question = TextAreaField(_l("Question posée"), validators=[InputRequired(), Length(max=2000)])
+    description = TextAreaField(_l("Contexte"), validators=[Optional(), Length(max=10000)],
+                                description=_l("Ce que les membres doivent savoir pour répondre."))
+    opens_at = DateTimeLocalField(_l("Ouverture (facultatif)"), validators=[Optional()],
+                                  format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(_l("Clôture (facultatif)"), validators=[Optional()],
+                                   format="%Y-%m-%dT%H:%M",
+                                   description=_l("La consultation se ferme seule à cette date."))
+    anonymity = RadioField(_l("Anonymat"), default="pseudonymous")
+    stance_scale = RadioField(_l("Position demandée"), default="three")
+    colleges = MultiCheckboxField(_l("Collèges invités"))
+    submit = SubmitField(_l("Enregistrer"))
+
+    def fill_choices(self, colleges):
+        self.anonymity.choices = options(ANONYMITY_LABELS.items())
+        self.stance_scale.choices = options(SCALE_LABELS.items())
+        self.colleges.choices = options((str(c.id), c.name) for c in colleges)
+
+
+class ConsentForm(FlaskForm):
+    accept = BooleanField(_l("J'ai lu cette notice et je l'accepte"),
+                          validators=[InputRequired()])
+    submit = SubmitField(_l("Continuer"))
+
+
+class ContributionForm(FlaskForm):
+    text = TextAreaField(_l("Votre contribution"), validators=[InputRequired(), Length(max=5000)],
+                         description=_l("Avec vos mots, jusqu'à 5 000 caractères."))
+    stance = RadioField(_l("Votre position"), validators=[Optional()], validate_choice=False)
+    submission_key = HiddenField()
+    submit = SubmitField(_l("Envoyer"))
+
+    def fill_choices(self, scale_values):
+        self.stance.choices = options([("", _l("Sans position"))] +
+                                      [(v, STANCE_LABELS[v]) for v in scale_values])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Raison"), validators=[Optional(), Length(max=1000)])
+    submit = SubmitField(_l("Confirmer"))
+
+
+class ProposalForm(FlaskForm):
+    title = StringField(_l("Titre du projet"), validators=[InputRequired(), Length(max=200)])
+    need = TextAreaField(_l("Le besoin ou le problème"), validators=[InputRequired(), Length(max=5000)],
+                         description=_l("Quelle difficulté, pour qui, aujourd'hui ?"))
+    benefits = TextAreaField(_l("Les bénéfices attendus pour l'intérêt collectif"),
+                             validators=[InputRequired(), Length(max=5000)])
+    affected = TextAreaField(_l("Les personnes et les collèges concernés"),
+                             validators=[InputRequired(), Length(max=5000)])
+    data_used = TextAreaField(_l("Les données utilisées"),
+                              validators=[InputRequired(), Length(max=5000)])
+    personal_data = BooleanField(_l("Le projet utiliserait des données personnelles"))
+    sensitive_data = BooleanField(_l("dont des données sensibles (santé, opinions, origine…)"))
+    risks = TextAreaField(_l("Les risques"), validators=[InputRequired(), Length(max=5000)],
+                          description=_l("Biais, vie privée, emplois, dépendance à un fournisseur…"))
+    environmental_cost = TextAreaField(_l("Le coût environnemental"),
+                                       validators=[InputRequired(), Length(max=5000)])
+    alternatives = TextAreaField(_l("Les alternatives sans IA"),
+                                 validators=[InputRequired(), Length(max=5000)])
+    submission_key = HiddenField()
+    submit = SubmitField(_l("Soumettre la proposition"))
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(_l("Votre commentaire"), validators=[InputRequired(), Length(max=5000)])
+    submission_key = HiddenField()
+    submit = SubmitField(_l("Commenter"))
+
+
+class EraseForm(FlaskForm):
+    password = PasswordField(_l("Votre mot de passe"), validators=[InputRequired()])
+    delete_contributions = BooleanField(
+        _l("Supprimer aussi mes contributions et commentaires (sinon ils restent, anonymisés)"))
+    confirm = BooleanField(_l("Je comprends que l'effacement est définitif"),
+                           validators=[InputRequired()])
+    submit = SubmitField(_l("Effacer mon compte"))

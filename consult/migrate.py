@@ -24,8 +24,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def revision(engine: Engine, message: str) -> None:
-    """Write a new migration script by comparing the models with the database."""
+    """Write a new migration script by comparing the models with the database.
+
+    Revisions are numbered 0001, 0002, … so that their order reads at a glance.
+    """
     config = alembic_config(engine)
+    number = len(list((MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))) + 1
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.revision(config, message=message, autogenerate=True)
+        command.revision(config, message=message, autogenerate=True, rev_id=f"{number:04d}")

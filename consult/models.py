@@ -7,7 +7,7 @@ that SQLite and PostgreSQL give back the same values.
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 ROLES = ("member", "facilitator", "ethics", "board", "admin")
@@ -76,6 +76,7 @@ class Member(MemberBase, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    erased_at: datetime | None = None
 
     role_links: list["MemberRole"] = Relationship(
         back_populates="member",
@@ -137,3 +138,164 @@ class AuditEvent(SQLModel, table=True):
     object_id: str = Field(max_length=64)
     canonical: str = Field(sa_column=Column(Text, nullable=False))
     leaf_hash: str = Field(max_length=64)
+
+
+# --- Consultations ----------------------------------------------------------------
+
+
+class ConsultationBase(SQLModel):
+    title: str = Field(max_length=200)
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    anonymity: str = Field(default="pseudonymous", max_length=20)
+    stance_scale: str = Field(default="three", max_length=10)
+
+
+class Consultation(ConsultationBase, table=True):
+    """A question put to some colleges. Lifecycle: draft → open → closed → analysed → published."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: str = Field(default="draft", max_length=12, index=True)
+    source: str = Field(default="manual", max_length=12)
+    created_by_ref: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ConsultationCollege(SQLModel, table=True):
+    """A college invited to answer a consultation."""
+
+    __tablename__ = "consultation_college"
+
+    consultation_id: int = Field(foreign_key="consultation.id", primary_key=True, ondelete="CASCADE")
+    college_id: int = Field(foreign_key="college.id", primary_key=True, ondelete="CASCADE")
+
+
+class ConsentRecord(SQLModel, table=True):
+    """A participant accepted the consultation's data notice (which version, when)."""
+
+    __tablename__ = "consent_record"
+
+    consultation_id: int = Field(foreign_key="consultation.id", primary_key=True, ondelete="CASCADE")
+    participant_ref: str = Field(max_length=40, primary_key=True)
+    notice_hash: str = Field(max_length=64)
+    accepted_at: datetime = Field(default_factory=utcnow)
+
+
+class Contribution(SQLModel, table=True):
+    """A verbatim and its optional stance. Text fields hold the latest version.
+
+    `participant_ref` identifies the author within this consultation only (a keyed
+    pseudonym for members, the source's id for imports). `author_id` links to the
+    member except in anonymous consultations, for imports and after erasure.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True, ondelete="CASCADE")
+    participant_ref: str = Field(max_length=40, index=True)
+    author_id: int | None = Field(default=None, foreign_key="member.id", index=True,
+                                  ondelete="SET NULL")
+    college_id: int | None = Field(default=None, foreign_key="college.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    redacted_text: str = Field(sa_column=Column(Text, nullable=False))
+    stance: str | None = Field(default=None, max_length=24)
+    withdrawn: bool = Field(default=False)
+    hidden: bool = Field(default=False, index=True)
+    hidden_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    hidden_at: datetime | None = None
+    report_count: int = Field(default=0)
+    version: int = Field(default=1)
+    external_id: str | None = Field(default=None, max_length=64)
+    submission_key: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ContributionVersion(SQLModel, table=True):
+    """Every version of a contribution, kept: the latest counts."""
+
+    __tablename__ = "contribution_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
+    number: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    redacted_text: str = Field(sa_column=Column(Text, nullable=False))
+    stance: str | None = Field(default=None, max_length=24)
+    withdrawn: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Vote(SQLModel, table=True):
+    """One vote event (1 agree, -1 disagree, 0 pass). Earlier votes are kept with latest=False."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
+    participant_ref: str = Field(max_length=40, index=True)
+    college_id: int | None = Field(default=None, foreign_key="college.id")
+    value: int
+    latest: bool = Field(default=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ContributionReport(SQLModel, table=True):
+    """A member flagged a contribution for moderation."""
+
+    __tablename__ = "contribution_report"
+    __table_args__ = (UniqueConstraint("contribution_id", "reporter_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
+    reporter_ref: str = Field(max_length=40)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- AI-project proposals --------------------------------------------------------------
+
+
+class ProposalBase(SQLModel):
+    title: str = Field(max_length=200)
+    need: str = Field(sa_column=Column(Text, nullable=False))
+    benefits: str = Field(sa_column=Column(Text, nullable=False))
+    affected: str = Field(sa_column=Column(Text, nullable=False))
+    data_used: str = Field(sa_column=Column(Text, nullable=False))
+    personal_data: bool = False
+    sensitive_data: bool = False
+    risks: str = Field(sa_column=Column(Text, nullable=False))
+    environmental_cost: str = Field(sa_column=Column(Text, nullable=False))
+    alternatives: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Proposal(ProposalBase, table=True):
+    """An AI project a member puts to the cooperative. Its path starts at `submitted`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    college_id: int | None = Field(default=None, foreign_key="college.id")
+    status: str = Field(default="submitted", max_length=20)
+    submission_key: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProposalComment(SQLModel, table=True):
+    __tablename__ = "proposal_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    author_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    college_id: int | None = Field(default=None, foreign_key="college.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    submission_key: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProposalSupport(SQLModel, table=True):
+    __tablename__ = "proposal_support"
+
+    proposal_id: int = Field(foreign_key="proposal.id", primary_key=True, ondelete="CASCADE")
+    member_id: int = Field(foreign_key="member.id", primary_key=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)

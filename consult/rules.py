@@ -5,6 +5,7 @@ them; the views translate them with `gettext(message, **params)`.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 PASSWORD_MIN_LENGTH = 12
@@ -85,3 +86,156 @@ def normalise_roles(roles: list[str] | tuple[str, ...] | set[str]) -> tuple[str,
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+# --- Consultations -----------------------------------------------------------------
+
+STATUSES = ("draft", "open", "closed", "analysed", "published")
+TRANSITIONS = {
+    "draft": ("open",),
+    "open": ("closed",),
+    "closed": ("open", "analysed"),
+    "analysed": ("published",),
+    "published": (),
+}
+ANONYMITY_MODES = ("named", "pseudonymous", "anonymous")
+STANCE_SCALES: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "three": ("for", "mixed", "against"),
+    "five": ("strongly_agree", "agree", "neutral", "disagree", "strongly_disagree"),
+}
+# +1 in favour, 0 neither, -1 against: what analysis compares across colleges.
+STANCE_DIRECTION = {
+    "for": 1, "mixed": 0, "against": -1,
+    "strongly_agree": 1, "agree": 1, "neutral": 0, "disagree": -1, "strongly_disagree": -1,
+}
+TEXT_MAX_LENGTH = 5000  # characters
+VOTE_VALUES = {1: "agree", -1: "disagree", 0: "pass"}
+
+
+@dataclass(frozen=True)
+class ConsultationState:
+    """What the rules need to know about a consultation (plain values)."""
+
+    status: str
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+def due_to_close(state: ConsultationState, now: datetime) -> bool:
+    """An open consultation whose closing date has passed closes by itself."""
+    return state.status == "open" and state.closes_at is not None and state.closes_at <= now
+
+
+def phase(state: ConsultationState, now: datetime) -> str:
+    """The status as a member lives it: `scheduled` before the opening date, `closed` after
+    the closing date even before the closing is recorded."""
+    if due_to_close(state, now):
+        return "closed"
+    if state.status == "open" and state.opens_at is not None and state.opens_at > now:
+        return "scheduled"
+    return state.status
+
+
+def transition_problem(current: str, target: str) -> Problem | None:
+    """Why the consultation cannot go from `current` to `target` (None: it can)."""
+    if target not in STATUSES:
+        return Problem(N_("État inconnu."))
+    if target not in TRANSITIONS.get(current, ()):
+        return Problem(
+            N_("Une consultation « %(current)s » ne peut pas passer à « %(target)s »."),
+            {"current": current, "target": target},
+        )
+    return None
+
+
+def opening_problems(question: str, invited_colleges: int, state: ConsultationState,
+                     now: datetime) -> list[Problem]:
+    """What must be fixed before a consultation can open."""
+    problems = []
+    if not question.strip():
+        problems.append(Problem(N_("Écrivez la question posée avant d'ouvrir la consultation.")))
+    if invited_colleges == 0:
+        problems.append(Problem(N_("Invitez au moins un collège avant d'ouvrir la consultation.")))
+    if state.closes_at is not None and state.closes_at <= now:
+        problems.append(Problem(N_("La date de clôture est déjà passée.")))
+    if state.opens_at and state.closes_at and state.closes_at <= state.opens_at:
+        problems.append(Problem(N_("La date de clôture doit suivre la date d'ouverture.")))
+    return problems
+
+
+def anonymity_change_problem(current: str, new: str, status: str) -> Problem | None:
+    """Anonymity is chosen before opening; an anonymous consultation stays anonymous."""
+    if new == current:
+        return None
+    if new not in ANONYMITY_MODES:
+        return Problem(N_("Mode d'anonymat inconnu."))
+    if current == "anonymous":
+        return Problem(N_("Une consultation anonyme ne peut jamais être désanonymisée."))
+    if status != "draft":
+        return Problem(N_("Le mode d'anonymat ne se change qu'avant l'ouverture."))
+    return None
+
+
+def stance_scale_change_problem(current: str, new: str, status: str) -> Problem | None:
+    if new == current:
+        return None
+    if new not in STANCE_SCALES:
+        return Problem(N_("Échelle de position inconnue."))
+    if status != "draft":
+        return Problem(N_("L'échelle de position ne se change qu'avant l'ouverture."))
+    return None
+
+
+def participation_problem(state: ConsultationState, college_id: int | None,
+                          invited: set[int] | frozenset[int], now: datetime) -> Problem | None:
+    """Why a member cannot contribute or vote now (None: they can)."""
+    current = phase(state, now)
+    if current == "scheduled":
+        return Problem(N_("Cette consultation ouvrira le %(date)s."),
+                       {"date": state.opens_at.strftime("%d/%m/%Y %H:%M")})
+    if current == "draft":
+        return Problem(N_("Cette consultation est en préparation : elle n'est pas encore ouverte."))
+    if current != "open":
+        return Problem(N_("Cette consultation est close : on ne peut plus y contribuer ni voter."))
+    if college_id is None or college_id not in invited:
+        return Problem(N_("Votre collège n'est pas invité à cette consultation."))
+    return None
+
+
+def text_problem(text: str) -> Problem | None:
+    """Why a verbatim cannot be accepted (None: it can)."""
+    if not text.strip():
+        return Problem(N_("Votre contribution est vide : écrivez quelques mots."))
+    if len(text) > TEXT_MAX_LENGTH:
+        return Problem(
+            N_("Votre contribution fait %(length)s caractères ; la limite est %(max)s."),
+            {"length": len(text), "max": TEXT_MAX_LENGTH},
+        )
+    return None
+
+
+def stance_problem(stance: str | None, scale: str) -> Problem | None:
+    if stance in (None, ""):
+        return None
+    if stance not in STANCE_SCALES.get(scale, ()):
+        return Problem(N_("Cette position n'existe pas pour cette consultation."))
+    return None
+
+
+def vote_problem(*, own: bool, hidden: bool, withdrawn: bool, value: int) -> Problem | None:
+    """Why this vote on a contribution is refused (None: it is accepted)."""
+    if value not in VOTE_VALUES:
+        return Problem(N_("Vote inconnu."))
+    if own:
+        return Problem(N_("Vous ne pouvez pas voter sur votre propre contribution."))
+    if hidden:
+        return Problem(N_("Cette contribution a été masquée par la modération."))
+    if withdrawn:
+        return Problem(N_("Cette contribution a été retirée par son auteur."))
+    return None
+
+
+def should_auto_hide(report_count: int, threshold: int) -> bool:
+    """Hide a contribution once it has been reported `threshold` times (0 disables)."""
+    return threshold > 0 and report_count >= threshold

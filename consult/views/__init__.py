@@ -2,14 +2,23 @@
 
 from functools import wraps
 
-from flask import Flask, abort, flash, render_template, request
+from zoneinfo import ZoneInfo
+
+from flask import Flask, abort, current_app, flash, render_template, request
+from markupsafe import Markup, escape
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from ..db import get_session
 from ..extensions import login_manager
-from ..forms import ROLE_LABELS, ConfirmForm
+from ..forms import (
+    ROLE_LABELS,
+    STANCE_LABELS,
+    STATUS_LABELS,
+    VOTE_LABELS,
+    ConfirmForm,
+)
 from ..rules import Problem
 from ..services import ServiceError
 from ..services.cooperative import get_cooperative
@@ -43,11 +52,12 @@ def flash_error(error: ServiceError) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from . import admin, auth, main
+    from . import account, admin, auth, consultations, facilitate, main, proposals
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
+    for module in (main, auth, admin, consultations, facilitate, proposals, account):
+        app.register_blueprint(module.bp)
+    app.add_template_filter(_local_dt, "local_dt")
+    app.add_template_filter(_paragraphs, "paragraphs")
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the sign-in page explains itself
@@ -66,6 +76,9 @@ def init_app(app: Flask) -> None:
             "cooperative": cooperative,
             "get_locale": get_locale,
             "role_labels": ROLE_LABELS,
+            "stance_labels": STANCE_LABELS,
+            "status_labels": STATUS_LABELS,
+            "vote_labels": VOTE_LABELS,
             "logout_form": ConfirmForm(),
         }
 
@@ -79,6 +92,20 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+def _local_dt(value) -> str:
+    """A stored UTC time shown in the cooperative's time zone."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(current_app.config["PALABRE_TIMEZONE"])
+    return value.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+
+
+def _paragraphs(text: str) -> Markup:
+    """Plain text as escaped paragraphs."""
+    blocks = [b.strip() for b in (text or "").split("\n\n") if b.strip()]
+    return Markup("".join(f"<p>{escape(b)}</p>" for b in blocks))
 
 
 def _load_member(ref: str):

@@ -6,7 +6,14 @@ from flask_login import current_user
 
 from .. import jobs
 from ..db import get_session
-from ..forms import CollegeForm, ConfirmForm, CooperativeForm, InviteForm, MemberEditForm, MemberFilterForm
+from ..forms import (
+    CollegeForm,
+    ConfirmForm,
+    CooperativeForm,
+    InviteForm,
+    MemberEditForm,
+    MemberFilterForm,
+)
 from ..mail import mail_configured
 from ..rules import ROLES
 from ..services import ServiceError

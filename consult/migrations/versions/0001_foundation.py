@@ -5,10 +5,9 @@ Revises: (none)
 Create Date: 2026-11-22 10:42:44.949403
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

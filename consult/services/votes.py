@@ -1,0 +1,111 @@
+"""Votes on contributions, as in Polis: every event kept, the latest one counts."""
+
+from collections import Counter
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from .. import audit
+from ..models import Contribution, Member, Vote, utcnow
+from ..rules import N_, vote_problem
+from . import NotFound, ServiceError
+from .consultations import require_visible
+from .contributions import _check_can_participate, participant
+
+
+def cast(session: Session, contribution_id: int, member: Member, *, key: str, value: int,
+         now: datetime | None = None) -> Vote:
+    """Agree (1), disagree (-1) or pass (0) on someone else's contribution."""
+    now = now or utcnow()
+    contribution = session.get(Contribution, contribution_id)
+    if contribution is None:
+        raise NotFound(N_("Cette contribution n'existe pas."))
+    consultation = require_visible(session, member, contribution.consultation_id)
+    who = participant(consultation, member, key)
+    _check_can_participate(session, consultation, who, now)
+    problem = vote_problem(own=contribution.participant_ref == who.ref, hidden=contribution.hidden,
+                           withdrawn=contribution.withdrawn, value=value)
+    if problem:
+        raise ServiceError(problem.message, **problem.params)
+    previous = session.exec(
+        select(Vote).where(Vote.contribution_id == contribution.id,
+                           Vote.participant_ref == who.ref, Vote.latest)
+    ).first()
+    if previous is not None:
+        if previous.value == value:
+            return previous  # the same vote twice (a double click) changes nothing
+        previous.latest = False
+        session.add(previous)
+    vote = Vote(contribution_id=contribution.id, participant_ref=who.ref,
+                college_id=who.college_id, value=value, latest=True, created_at=now)
+    session.add(vote)
+    audit.record_event(
+        session, audit.VoteCast(actor=who.ref, object_id=str(contribution.id), value=value)
+    )
+    session.commit()
+    return vote
+
+
+def next_card(session: Session, consultation_id: int, member: Member, *, key: str,
+              skip: frozenset[int] = frozenset()) -> Contribution | None:
+    """The next contribution this member has not voted on, fewest votes first (as Polis does)."""
+    consultation = require_visible(session, member, consultation_id)
+    who = participant(consultation, member, key)
+    voted = select(Vote.contribution_id).where(Vote.participant_ref == who.ref)
+    candidates = list(
+        session.exec(
+            select(Contribution).where(
+                Contribution.consultation_id == consultation.id,
+                Contribution.participant_ref != who.ref,
+                ~Contribution.hidden,
+                ~Contribution.withdrawn,
+                Contribution.id.not_in(voted),
+            )
+        )
+    )
+    candidates = [c for c in candidates if c.id not in skip]
+    if not candidates:
+        return None
+    counts = latest_tallies(session, [c.id for c in candidates])
+    return min(candidates, key=lambda c: (sum(counts.get(c.id, {}).values()), c.id))
+
+
+def remaining(session: Session, consultation_id: int, who_ref: str) -> int:
+    voted = select(Vote.contribution_id).where(Vote.participant_ref == who_ref)
+    return len(list(session.exec(
+        select(Contribution.id).where(
+            Contribution.consultation_id == consultation_id,
+            Contribution.participant_ref != who_ref,
+            ~Contribution.hidden, ~Contribution.withdrawn,
+            Contribution.id.not_in(voted),
+        )
+    )))
+
+
+def latest_tallies(session: Session, contribution_ids: list[int]) -> dict[int, Counter]:
+    """Latest votes per contribution: {id: Counter({1: agrees, -1: disagrees, 0: passes})}."""
+    tallies: dict[int, Counter] = {}
+    if not contribution_ids:
+        return tallies
+    for contribution_id, value in session.exec(
+        select(Vote.contribution_id, Vote.value).where(
+            Vote.contribution_id.in_(contribution_ids), Vote.latest
+        )
+    ):
+        tallies.setdefault(contribution_id, Counter())[value] += 1
+    return tallies
+
+
+def my_vote(session: Session, contribution_id: int, who_ref: str) -> int | None:
+    vote = session.exec(
+        select(Vote).where(Vote.contribution_id == contribution_id,
+                           Vote.participant_ref == who_ref, Vote.latest)
+    ).first()
+    return vote.value if vote else None
+
+
+def history(session: Session, contribution_id: int, who_ref: str) -> list[Vote]:
+    return list(session.exec(
+        select(Vote).where(Vote.contribution_id == contribution_id,
+                           Vote.participant_ref == who_ref).order_by(Vote.id)
+    ))

@@ -5,6 +5,8 @@ import signal
 import subprocess
 import sys
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -69,10 +71,15 @@ def demo_load() -> None:
     from .db import get_session
     from .demo import load_demo
 
-    result = load_demo(get_session(), current_app.instance_path)
+    click.echo("Chargement de la coopérative de démonstration… / loading the demo cooperative…")
+    result = load_demo(get_session(), current_app.instance_path,
+                       current_app.config["PALABRE_PSEUDONYM_KEY"],
+                       current_app.config["PALABRE_RETENTION_MONTHS"])
     if result.created:
         click.echo(f"Coopérative de démonstration créée : {result.colleges} collèges, "
-                   f"{result.members} membres.")
+                   f"{result.members} membres, {result.consultations} consultations, "
+                   f"{result.contributions} contributions, {result.votes} votes, "
+                   f"{result.proposals} propositions.")
     else:
         click.echo("La base contient déjà des données : rien n'a été chargé "
                    "/ the database already has data: nothing loaded.")
@@ -84,6 +91,124 @@ def demo_load() -> None:
         for email, roles in result.accounts:
             click.echo(f"     {email:<40} {roles}")
         click.echo("  )")
+
+
+@cli.group()
+def consultation() -> None:
+    """Consultations: import and export contributions."""
+
+
+def _echo_report(report) -> None:
+    for problem in report.problems:  # the CLI speaks the source language, French
+        click.echo("  ✗ " + (problem.message % problem.params if problem.params
+                             else problem.message), err=True)
+    click.echo(f"Contributions : {report.contributions} · votes : {report.votes} · "
+               f"participants : {report.participants}")
+
+
+@consultation.command("import")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--consultation", "consultation_id", type=int, help="Add to this consultation.")
+@click.option("--title", help="Create a new consultation with this title.")
+@click.option("--dry-run", is_flag=True, help="Check and preview; change nothing.")
+@click.option("--format", "kind", type=click.Choice(["auto", "table", "polis", "decidim"]),
+              default="auto", show_default=True, help="What the source is.")
+@click.option("--text-column", help="Column holding the text (CSV/XLSX; guessed otherwise).")
+@with_appcontext
+def consultation_import(source: Path, consultation_id, title, dry_run, kind, text_column):
+    """Import a CSV/XLSX file, a Decidim comments export or a Polis export folder."""
+    from .db import get_session
+    from .formats.decidim import looks_like_decidim
+    from .formats.tables import read_table
+    from .services import ServiceError
+    from .services import imports
+
+    if consultation_id is None and not title:
+        title = source.stem if source.is_file() else source.name
+    target = imports.Target(consultation_id, title)
+    config = current_app.config
+    limits = {"max_rows": config["PALABRE_MAX_IMPORT_ROWS"],
+              "max_bytes": config["PALABRE_MAX_UPLOAD_MB"] * 1024 * 1024}
+    db = get_session()
+    try:
+        if source.is_dir() or kind == "polis":
+            report = imports.import_polis(db, None, target, source, dry_run=dry_run)
+        else:
+            data = source.read_bytes()
+            if kind == "auto":
+                is_json = source.suffix.lower() == ".json"
+                kind = "decidim" if is_json or looks_like_decidim(
+                    read_table(data, source.name, **limits).columns) else "table"
+            if kind == "decidim":
+                report = imports.import_decidim(db, None, target, data, source.name,
+                                                dry_run=dry_run, **limits)
+            else:
+                report = imports.import_table(
+                    db, None, target, data, source.name, dry_run=dry_run,
+                    mapping={"text": text_column} if text_column else None, **limits)
+    except imports.ImportRefused as error:
+        _echo_report(imports.ImportReport(source=kind, problems=error.problems))
+        raise click.ClickException("Fichier refusé / file refused.") from error
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    _echo_report(report)
+    if not report.ok:
+        raise click.ClickException("Rien n'a été importé / nothing was imported.")
+    if dry_run:
+        click.echo("Essai à blanc : rien n'a été enregistré / dry run: nothing saved.")
+    else:
+        click.echo(f"Importé dans la consultation {report.consultation_id} "
+                   f"/ imported into consultation {report.consultation_id}.")
+
+
+@consultation.command("export")
+@click.argument("consultation_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "polis"]), default="csv",
+              show_default=True)
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="File to write (csv: votes go to NAME-votes.csv beside it); a folder for polis.")
+@click.option("--original", is_flag=True,
+              help="Export the texts as written, without redacting personal data.")
+@with_appcontext
+def consultation_export(consultation_id: int, fmt: str, out: Path, original: bool) -> None:
+    """Export a consultation's contributions, stances and votes."""
+    from .db import get_session
+    from .services import ServiceError
+    from .services import exports
+
+    db = get_session()
+    try:
+        if fmt == "polis":
+            export = exports.export_polis(db, None, consultation_id, out, original=original)
+            click.echo(f"{len(export.comments)} commentaires, {len(export.votes)} votes → {out}/")
+            return
+        if fmt == "json":
+            out.write_bytes(exports.export_json(db, None, consultation_id, original=original))
+            click.echo(f"→ {out}")
+            return
+        contributions, votes = exports.export_csv(db, None, consultation_id, original=original)
+        out.write_bytes(contributions)
+        votes_path = out.with_name(out.stem + "-votes" + out.suffix)
+        votes_path.write_bytes(votes)
+        click.echo(f"→ {out}, {votes_path}")
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@cli.group()
+def jobs() -> None:
+    """Scheduled work."""
+
+
+@jobs.command("close-due")
+@with_appcontext
+def close_due() -> None:
+    """Close every open consultation whose closing date has passed (the worker does it too)."""
+    from .db import get_session
+    from .services.consultations import close_due_consultations
+
+    closed = close_due_consultations(get_session())
+    click.echo(f"Consultations closes / closed: {closed or 'aucune / none'}")
 
 
 @cli.command("settings")

@@ -4,18 +4,30 @@ Every name here is invented. Loading goes through the services, so the demo
 leaves the same audit trail as real use.
 """
 
+import json
 import os
+import random
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
 
 from . import audit
-from .models import Member, MemberToken, utcnow
+from .models import ConsentRecord, Member, MemberToken, utcnow
+from .pseudonyms import participant_ref
+from .rules import STANCE_DIRECTION, stance_from_word
 from .security import hash_password
+from .services import consultations as consultation_service
+from .services import proposals as proposal_service
+from .services.contributions import notice_hash
 from .services.cooperative import create_college, update_cooperative
+from .services.importing import NewContribution, NewVote, add_in_bulk
 from .services.members import invite_member
+
+CONTENT = Path(__file__).parent / "demo_content" / "consultations.json"
+SEED = 2026
 
 COOPERATIVE = (
     "SCIC Le Fil Solidaire",
@@ -86,6 +98,10 @@ class DemoResult:
     created: bool
     colleges: int = 0
     members: int = 0
+    consultations: int = 0
+    contributions: int = 0
+    votes: int = 0
+    proposals: int = 0
     admin_email: str = ""
     password: str = ""
     accounts: list[tuple[str, str]] = field(default_factory=list)
@@ -126,7 +142,8 @@ def _showcase(result: DemoResult) -> None:
     result.accounts = [(email, role) for role, email in wanted.items() if email]
 
 
-def load_demo(session: Session, instance_path: str) -> DemoResult:
+def load_demo(session: Session, instance_path: str, pseudonym_key: str = "demo",
+              retention_months: int = 36) -> DemoResult:
     """Load the demo cooperative if the database has no member yet (idempotent)."""
     already = session.exec(select(Member.id)).first() is not None
     password_known = _password_file(instance_path).exists()
@@ -142,6 +159,7 @@ def load_demo(session: Session, instance_path: str) -> DemoResult:
 
     password = _demo_password(instance_path)
     password_hash = hash_password(password)  # one hash for all demo accounts: fast to load
+    members: list[Member] = []
     update_cooperative(session, None, name=COOPERATIVE[0], purpose=COOPERATIVE[1])
     colleges = [
         create_college(session, None, name=name, description=description, vote_weight=weight)
@@ -157,6 +175,7 @@ def load_demo(session: Session, instance_path: str) -> DemoResult:
             roles=("member", *roles),
         )
         member = link.member
+        members.append(member)
         member.password_hash = password_hash
         now = utcnow()
         for token in session.exec(select(MemberToken).where(MemberToken.member_id == member.id)):
@@ -167,6 +186,13 @@ def load_demo(session: Session, instance_path: str) -> DemoResult:
             session, audit.MemberPasswordSet(actor=None, object_id=member.ref, purpose="demo")
         )
         session.commit()
+    content = json.loads(CONTENT.read_text(encoding="utf-8"))
+    by_name = {college.name: college for college in colleges}
+    counts = [
+        _load_consultation(session, spec, by_name, members, pseudonym_key, retention_months)
+        for spec in content["consultations"]
+    ]
+    proposals = _load_proposals(session, content["proposals"], by_name, members)
     audit.record_event(
         session,
         audit.DemoLoaded(
@@ -178,8 +204,104 @@ def load_demo(session: Session, instance_path: str) -> DemoResult:
         created=True,
         colleges=len(COLLEGES),
         members=len(MEMBERS),
+        consultations=len(counts),
+        contributions=sum(c for c, _v in counts),
+        votes=sum(v for _c, v in counts),
+        proposals=proposals,
         admin_email=email_for(MEMBERS[0][0]),
         password=password,
     )
     _showcase(result)
     return result
+
+
+def _agree_probability(spec_theme: dict, voter_college: str, stance: str | None) -> float:
+    """How likely a voter of this college agrees with a contribution of this theme."""
+    favourable = spec_theme["agree_by_college"][voter_college]
+    direction = STANCE_DIRECTION.get(stance or "", 0)
+    if direction > 0:
+        return favourable
+    if direction < 0:
+        return 1 - favourable
+    return 0.5
+
+
+def _load_consultation(session, spec, colleges, members, key, retention_months):
+    """One demo consultation with its contributions and votes; returns their counts."""
+    rng = random.Random(f"{SEED}-{spec['key']}")
+    data = consultation_service.ConsultationInput(
+        title=spec["title"], question=spec["question"], description=spec["description"],
+        anonymity=spec["anonymity"], stance_scale=spec["stance_scale"],
+        college_ids=tuple(colleges[name].id for name in spec["colleges"]),
+    )
+    consultation = consultation_service.create_consultation(session, None, data, source="demo")
+    now = utcnow()
+    started = now - timedelta(days=40 if spec["status"] == "closed" else 12)
+    if spec["status"] == "open":
+        consultation.closes_at = now + timedelta(days=21)
+    consultation_service.change_status(session, None, consultation.id, "open")
+    college_of = {c.id: name for name, c in colleges.items()}
+    by_college: dict[str, list[Member]] = {}
+    for member in members:
+        by_college.setdefault(college_of[member.college_id], []).append(member)
+    themes = {theme["key"]: theme for theme in spec["themes"]}
+    refs = {m.id: participant_ref(key, consultation.id, m.ref) for m in members}
+    contributions, authors, turn = [], {}, dict.fromkeys(by_college, 0)
+    for index, item in enumerate(spec["contributions"]):
+        authors_pool = by_college[item["college"]]
+        author = authors_pool[turn[item["college"]] % len(authors_pool)]
+        turn[item["college"]] += 1
+        keyname = f"demo-{index}"
+        authors[keyname] = (author, item)
+        contributions.append(NewContribution(
+            key=keyname, participant_ref=refs[author.id], text=item["text"],
+            stance=stance_from_word(item["stance"], spec["stance_scale"]),
+            college_id=author.college_id,
+            created_at=started + timedelta(minutes=rng.randint(0, 60 * 24 * 10)),
+            author_id=None if spec["anonymity"] == "anonymous" else author.id,
+        ))
+    votes = []
+    for contribution in contributions:
+        author, item = authors[contribution.key]
+        for voter in members:
+            if voter.id == author.id or rng.random() > 0.45:
+                continue
+            if rng.random() < 0.12:
+                value = 0
+            else:
+                p = _agree_probability(themes[item["theme"]], college_of[voter.college_id],
+                                       contribution.stance)
+                value = 1 if rng.random() < p else -1
+            votes.append(NewVote(
+                participant_ref=refs[voter.id], contribution_key=contribution.key, value=value,
+                college_id=voter.college_id,
+                created_at=contribution.created_at + timedelta(hours=rng.randint(1, 72)),
+            ))
+    for member in {author.id: author for author, _item in authors.values()}.values():
+        session.add(ConsentRecord(consultation_id=consultation.id, participant_ref=refs[member.id],
+                                  notice_hash=notice_hash(consultation, retention_months)))
+    summary = add_in_bulk(session, consultation, contributions, votes, actor=None,
+                          source="demo", input_sha256="")
+    session.commit()
+    if spec["status"] == "closed":
+        consultation_service.change_status(session, None, consultation.id, "closed")
+    return summary.contributions, summary.votes
+
+
+def _load_proposals(session, specs, colleges, members) -> int:
+    college_of = {c.id: name for name, c in colleges.items()}
+    rng = random.Random(f"{SEED}-proposals")
+    for spec in specs:
+        pool = [m for m in members if college_of[m.college_id] == spec["author_college"]]
+        author = rng.choice(pool)
+        data = proposal_service.ProposalInput(**{
+            name: spec[name] for name in proposal_service.ProposalInput.__dataclass_fields__})
+        proposal = proposal_service.submit(session, author, data)
+        for comment in spec["comments"]:
+            commenters = [m for m in members if college_of[m.college_id] == comment["college"]
+                          and m.id != author.id]
+            proposal_service.comment(session, rng.choice(commenters), proposal.id,
+                                     comment["text"])
+        for supporter in rng.sample([m for m in members if m.id != author.id], 6):
+            proposal_service.set_support(session, supporter, proposal.id, True)
+    return len(specs)

@@ -8,6 +8,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
+    MultipleFileField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -247,3 +248,33 @@ class EraseForm(FlaskForm):
     confirm = BooleanField(_l("Je comprends que l'effacement est définitif"),
                            validators=[InputRequired()])
     submit = SubmitField(_l("Effacer mon compte"))
+
+
+class ImportForm(FlaskForm):
+    files = MultipleFileField(
+        _l("Fichier(s)"), validators=[InputRequired()],
+        description=_l("Un fichier CSV ou XLSX, un export de commentaires Decidim (CSV ou JSON), "
+                       "ou, pour Polis, comments.csv et votes.csv sélectionnés ensemble."))
+    consultation_id = SelectField(_l("Consultation"), validators=[Optional()])
+    title = StringField(_l("Ou titre d'une nouvelle consultation"),
+                        validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Prévisualiser"))
+
+    def fill_choices(self, consultations):
+        self.consultation_id.choices = options(
+            [("", _l("— Nouvelle consultation —"))]
+            + [(str(c.id), c.title) for c in consultations])
+
+
+class ExportForm(FlaskForm):
+    format = RadioField(_l("Format"), default="contributions.csv", choices=[])
+    original = BooleanField(_l("Textes d'origine, sans masquer les données personnelles"))
+    submit = SubmitField(_l("Télécharger"))
+
+    def fill_choices(self):
+        self.format.choices = options([
+            ("contributions.csv", _l("Contributions et positions (CSV pour tableur)")),
+            ("votes.csv", _l("Votes (CSV pour tableur)")),
+            ("json", _l("Contributions et votes (JSON)")),
+            ("polis", _l("Format d'export de Polis (dossier zippé)")),
+        ])

@@ -8,13 +8,15 @@ the right storage when an app is created, so the web process and the worker
 from pathlib import Path
 from typing import Any
 
-from huey import Huey
+from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
 from . import mail
+from .db import database_url, make_engine
 
 huey = Huey("palabre", storage_class=MemoryStorage)
 _settings: dict[str, Any] = {}
+_engines: dict[str, Any] = {}
 
 
 def configure(settings: dict[str, Any], instance_path: str, *, immediate: bool = False) -> Huey:
@@ -36,3 +38,21 @@ def configure(settings: dict[str, Any], instance_path: str, *, immediate: bool =
 def send_mail(to: str, subject: str, body: str) -> None:
     """Send an e-mail; retried three times a minute apart if the server is unreachable."""
     mail.send_mail(_settings, to, subject, body)
+
+
+def _engine():
+    url = database_url(_settings, _settings.get("PALABRE_INSTANCE_PATH", "instance"))
+    if url not in _engines:
+        _engines[url] = make_engine(url)
+    return _engines[url]
+
+
+@huey.periodic_task(crontab(minute="*"))
+def close_due_consultations() -> list[int]:
+    """Every minute: record the closing of consultations whose closing date has passed."""
+    from sqlmodel import Session
+
+    from .services.consultations import close_due_consultations as close_due
+
+    with Session(_engine(), expire_on_commit=False) as session:
+        return close_due(session)

@@ -239,3 +239,49 @@ def vote_problem(*, own: bool, hidden: bool, withdrawn: bool, value: int) -> Pro
 def should_auto_hide(report_count: int, threshold: int) -> bool:
     """Hide a contribution once it has been reported `threshold` times (0 disables)."""
     return threshold > 0 and report_count >= threshold
+
+
+def _fold(word: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", word.strip().lower().replace("’", "'"))
+    return "".join(ch for ch in plain if not unicodedata.combining(ch))
+
+
+# Words people and other tools use for a stance, folded (lower case, no accents).
+STANCE_WORDS = {
+    "three": {
+        "pour": "for", "for": "for", "favorable": "for", "oui": "for", "1": "for", "+1": "for",
+        "mitige": "mixed", "mixed": "mixed", "neutre": "mixed", "neutral": "mixed",
+        "sans avis": "mixed", "0": "mixed",
+        "contre": "against", "against": "against", "defavorable": "against", "non": "against",
+        "-1": "against",
+    },
+    "five": {
+        "tout a fait d'accord": "strongly_agree", "strongly agree": "strongly_agree",
+        "strongly_agree": "strongly_agree", "2": "strongly_agree",
+        "plutot d'accord": "agree", "d'accord": "agree", "agree": "agree", "1": "agree",
+        "ni d'accord ni en desaccord": "neutral", "neutre": "neutral", "neutral": "neutral",
+        "0": "neutral",
+        "plutot pas d'accord": "disagree", "pas d'accord": "disagree", "disagree": "disagree",
+        "-1": "disagree",
+        "pas du tout d'accord": "strongly_disagree", "strongly disagree": "strongly_disagree",
+        "strongly_disagree": "strongly_disagree", "-2": "strongly_disagree",
+    },
+}
+
+
+def stance_from_word(word: str | None, scale: str) -> str | None:
+    """The stance code for a word such as « Pour », « plutôt d'accord » or `-1`.
+
+    Empty means no stance; a word the scale does not know raises ValueError.
+    """
+    if word is None or not str(word).strip():
+        return None
+    folded = _fold(str(word))
+    if folded in STANCE_SCALES.get(scale, ()):
+        return folded
+    code = STANCE_WORDS.get(scale, {}).get(folded)
+    if code is None:
+        raise ValueError(word)
+    return code

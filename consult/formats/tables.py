@@ -49,16 +49,55 @@ Record = tuple[int, list[str]]  # (line where the record starts, its cells)
 
 # Common header names, normalised (lower case, no accents, words), best first.
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
-    "text": ("texte", "text", "contribution", "verbatim", "commentaire", "comment body",
-             "comment", "body", "message", "contenu", "content", "reponse", "proposition",
-             "idee"),
+    "text": (
+        "texte",
+        "text",
+        "contribution",
+        "verbatim",
+        "commentaire",
+        "comment body",
+        "comment",
+        "body",
+        "message",
+        "contenu",
+        "content",
+        "reponse",
+        "proposition",
+        "idee",
+    ),
     "stance": ("position", "stance", "avis", "alignment", "alignement", "vote", "accord"),
-    "college": ("college", "college de vote", "colleges", "categorie d associe",
-                "categorie d associes", "categorie"),
-    "date": ("date", "created at", "datetime", "date de creation", "cree le", "horodateur",
-             "horodatage", "timestamp"),
-    "author": ("auteur", "author", "author id", "auteur id", "id auteur", "author name",
-               "participant", "participant id", "membre", "member", "nom", "name"),
+    "college": (
+        "college",
+        "college de vote",
+        "colleges",
+        "categorie d associe",
+        "categorie d associes",
+        "categorie",
+    ),
+    "date": (
+        "date",
+        "created at",
+        "datetime",
+        "date de creation",
+        "cree le",
+        "horodateur",
+        "horodatage",
+        "timestamp",
+    ),
+    "author": (
+        "auteur",
+        "author",
+        "author id",
+        "auteur id",
+        "id auteur",
+        "author name",
+        "participant",
+        "participant id",
+        "membre",
+        "member",
+        "nom",
+        "name",
+    ),
 }
 
 
@@ -86,8 +125,7 @@ def read_table(
     trailing cells read as "", and a row with more cells than the header is an
     error. `max_bytes` bounds the upload and `max_rows` the data rows.
     """
-    if len(data) > max_bytes:
-        raise fail(N_("Le fichier dépasse %(max)s Mo."), max=_megabytes(max_bytes))
+    check_size(data, max_bytes)
     if data.startswith(ZIP_SIGNATURE):
         return _read_xlsx(data, filename, max_rows)
     if data.startswith(XLS_SIGNATURE):
@@ -100,8 +138,10 @@ def read_table(
         )
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise fail(
-            N_("Le fichier « %(name)s » n'est pas un classeur Excel lisible : il est peut-être "
-               "endommagé."),
+            N_(
+                "Le fichier « %(name)s » n'est pas un classeur Excel lisible : il est peut-être "
+                "endommagé."
+            ),
             name=filename,
         )
     text, encoding = decode_text(data)
@@ -112,6 +152,12 @@ def read_table(
     return _table(records, encoding, separator, max_rows)
 
 
+def check_size(data: bytes, max_bytes: int) -> None:
+    """Refuse an upload larger than `max_bytes`, saying the limit in megabytes."""
+    if len(data) > max_bytes:
+        raise fail(N_("Le fichier dépasse %(max)s Mo."), max=_megabytes(max_bytes))
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
     """The text of a CSV file and the encoding it was written in.
 
@@ -119,20 +165,26 @@ def decode_text(data: bytes) -> tuple[str, str]:
     than UTF-8 (with or without byte-order mark) and Windows-1252.
     """
     if data.startswith(UTF16_BOMS):
-        raise fail(N_("Le fichier est encodé en UTF-16 : enregistrez-le en « CSV UTF-8 » ou "
-                      "au format .xlsx."))
+        raise fail(
+            N_(
+                "Le fichier est encodé en UTF-16 : enregistrez-le en « CSV UTF-8 » ou "
+                "au format .xlsx."
+            )
+        )
     has_bom = data.startswith(UTF8_BOM)
-    if not data[len(UTF8_BOM) if has_bom else 0:].strip():
+    if not data[len(UTF8_BOM) if has_bom else 0 :].strip():
         raise fail(N_("Le fichier est vide."))
     if _looks_binary(data):
         raise fail(N_("Le fichier n'est pas un CSV ou XLSX lisible (contenu binaire)."))
-    for encoding in ("utf-8-sig" if has_bom else "utf-8", "cp1252"):
+    text = data[len(UTF8_BOM) :] if has_bom else data
+    for encoding, raw in (("utf-8-sig" if has_bom else "utf-8", data), ("cp1252", text)):
         try:
-            return data.decode(encoding), encoding
+            return raw.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise fail(N_("Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en "
-                  "« CSV UTF-8 »."))
+    raise fail(
+        N_("Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en « CSV UTF-8 ».")
+    )
 
 
 def detect_separator(text: str) -> str:
@@ -180,7 +232,7 @@ def iter_records(text: str, separator: str) -> Iterator[Record]:
                 N_(
                     "Ligne %(line)s : guillemets mal fermés. Une cellule qui commence par un "
                     "guillemet doit finir par un guillemet suivi du séparateur, et un guillemet "
-                    "dans le texte s'écrit deux fois (\"\")."
+                    'dans le texte s\'écrit deux fois ("").'
                 ),
                 line=line,
             ) from error
@@ -250,14 +302,24 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int) -> Table:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
     except zipfile.BadZipFile as error:
-        raise fail(N_("Le fichier « %(name)s » est une archive endommagée."),
-                   name=filename) from error
+        raise fail(
+            N_("Le fichier « %(name)s » est une archive endommagée."), name=filename
+        ) from error
     if "xl/workbook.xml" not in names:
         if "content.xml" in names:
-            raise fail(N_("Le fichier « %(name)s » est au format OpenDocument (.ods) : "
-                          "enregistrez-le au format .xlsx ou CSV."), name=filename)
-        raise fail(N_("Le fichier « %(name)s » est une archive zip, ni un classeur Excel .xlsx "
-                      "ni un CSV."), name=filename)
+            raise fail(
+                N_(
+                    "Le fichier « %(name)s » est au format OpenDocument (.ods) : "
+                    "enregistrez-le au format .xlsx ou CSV."
+                ),
+                name=filename,
+            )
+        raise fail(
+            N_(
+                "Le fichier « %(name)s » est une archive zip, ni un classeur Excel .xlsx ni un CSV."
+            ),
+            name=filename,
+        )
     # openpyxl warns about styles and extensions it ignores; they do not touch the values.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -280,8 +342,10 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int) -> Table:
 
 
 def _unreadable_workbook(filename: str) -> FormatError:
-    return fail(N_("Le classeur Excel « %(name)s » est illisible : il est peut-être endommagé."),
-                name=filename)
+    return fail(
+        N_("Le classeur Excel « %(name)s » est illisible : il est peut-être endommagé."),
+        name=filename,
+    )
 
 
 def _xlsx_cells(values: tuple) -> list[str]:
@@ -303,8 +367,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _table(records: Iterator[Record], encoding: str, separator: str | None,
-           max_rows: int) -> Table:
+def _table(records: Iterator[Record], encoding: str, separator: str | None, max_rows: int) -> Table:
     first = next(records, None)
     if first is None:
         raise fail(N_("Le fichier est vide."))
@@ -337,25 +400,48 @@ def _columns(header: list[str], line: int) -> list[str]:
     seen = set()
     for position, name in enumerate(names, start=1):
         if not name:
-            problems.add(N_("Ligne %(line)s : la colonne n° %(position)s de l'en-tête n'a pas "
-                            "de nom."), line=line, position=position)
+            problems.add(
+                N_("Ligne %(line)s : la colonne n° %(position)s de l'en-tête n'a pas de nom."),
+                line=line,
+                position=position,
+            )
         elif name in seen:
-            problems.add(N_("Ligne %(line)s : la colonne « %(name)s » apparaît plusieurs fois "
-                            "dans l'en-tête."), line=line, name=name)
+            problems.add(
+                N_(
+                    "Ligne %(line)s : la colonne « %(name)s » apparaît plusieurs fois "
+                    "dans l'en-tête."
+                ),
+                line=line,
+                name=name,
+            )
         seen.add(name)
     problems.raise_if_any()
     return names
 
 
-def _too_many_cells(problems: ProblemLog, line: int, used: int, width: int,
-                    separator: str | None) -> None:
+def _too_many_cells(
+    problems: ProblemLog, line: int, used: int, width: int, separator: str | None
+) -> None:
     if separator is None:
-        problems.add(N_("Ligne %(line)s : la colonne %(column)s contient une valeur mais n'a "
-                        "pas de nom dans l'en-tête."), line=line, column=get_column_letter(used))
+        problems.add(
+            N_(
+                "Ligne %(line)s : la colonne %(column)s contient une valeur mais n'a "
+                "pas de nom dans l'en-tête."
+            ),
+            line=line,
+            column=get_column_letter(used),
+        )
     else:
-        problems.add(N_("Ligne %(line)s : %(count)s cellules alors que l'en-tête n'a que "
-                        "%(columns)s colonnes. Un texte qui contient le séparateur doit être "
-                        "entre guillemets."), line=line, count=used, columns=width)
+        problems.add(
+            N_(
+                "Ligne %(line)s : %(count)s cellules alors que l'en-tête n'a que "
+                "%(columns)s colonnes. Un texte qui contient le séparateur doit être "
+                "entre guillemets."
+            ),
+            line=line,
+            count=used,
+            columns=width,
+        )
 
 
 def _sample(text: str, separator: str) -> Iterator[list[str] | None]:

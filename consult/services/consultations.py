@@ -283,4 +283,4 @@ def contribution_counts(session: Session, consultation_ids: list[int]) -> dict[i
         .where(Contribution.consultation_id.in_(consultation_ids), ~Contribution.withdrawn)
         .group_by(Contribution.consultation_id)
     )
-    return dict(rows)
+    return {consultation_id: count for consultation_id, count in rows}

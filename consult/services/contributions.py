@@ -68,7 +68,7 @@ def accept_notice(session: Session, consultation: Consultation, who: Participant
 
 
 def _redact(text: str):
-    from nlp.redact import redact  # loads the spaCy model on first use
+    from ..redaction import redact  # loads the spaCy model on first use
 
     return redact(text)
 

@@ -120,8 +120,9 @@ def list_all(session: Session) -> list[Proposal]:
 
 
 def support_counts(session: Session) -> dict[int, int]:
-    return dict(session.exec(select(ProposalSupport.proposal_id, func.count())
-                             .group_by(ProposalSupport.proposal_id)))
+    rows = session.exec(select(ProposalSupport.proposal_id, func.count())
+                        .group_by(ProposalSupport.proposal_id))
+    return {proposal_id: count for proposal_id, count in rows}
 
 
 def comments(session: Session, proposal_id: int) -> list[ProposalComment]:

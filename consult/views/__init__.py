@@ -52,9 +52,9 @@ def flash_error(error: ServiceError) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from . import account, admin, auth, consultations, facilitate, main, proposals
+    from . import account, admin, auth, consultations, facilitate, main, proposals, transfer
 
-    for module in (main, auth, admin, consultations, facilitate, proposals, account):
+    for module in (main, auth, admin, consultations, facilitate, transfer, proposals, account):
         app.register_blueprint(module.bp)
     app.add_template_filter(_local_dt, "local_dt")
     app.add_template_filter(_paragraphs, "paragraphs")
@@ -75,6 +75,7 @@ def init_app(app: Flask) -> None:
         return {
             "cooperative": cooperative,
             "get_locale": get_locale,
+            "say": say,
             "role_labels": ROLE_LABELS,
             "stance_labels": STANCE_LABELS,
             "status_labels": STATUS_LABELS,

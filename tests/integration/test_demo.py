@@ -3,7 +3,7 @@ from sqlmodel import func, select
 from consult.cli import cli
 from consult.db import get_session
 from consult.demo import COLLEGES, MEMBERS, load_demo
-from consult.models import AuditEvent, College, Member
+from consult.models import AuditEvent, College, Consultation, Contribution, Member, Proposal, Vote
 from consult.services.cooperative import weight_warnings
 from tests.conftest import Browser, read
 
@@ -52,3 +52,37 @@ def test_cli_demo_load_prints_the_admin_credentials(app):
     password = (app.instance_path + "/demo-password.txt")
     with open(password) as handle:
         assert handle.read().strip() in result.output
+
+
+def test_demo_has_two_consultations_with_themes_that_agree_and_split_by_college(app):
+    import json
+    from collections import defaultdict
+
+    from consult.demo import CONTENT
+    from consult.rules import STANCE_DIRECTION, stance_from_word
+
+    with app.app_context():
+        db = get_session()
+        result = load_demo(db, app.instance_path, "test-key")
+        assert result.contributions >= 300 and result.votes > 1000 and result.proposals == 3
+        consultations = db.exec(select(Consultation).order_by(Consultation.id)).all()
+        assert [c.status for c in consultations] == ["open", "closed"]
+        assert count(db, Contribution) == result.contributions
+        assert count(db, Vote) == result.votes
+        assert count(db, Proposal) == 3
+    spec = json.loads(CONTENT.read_text(encoding="utf-8"))
+    for consultation in spec["consultations"]:
+        assert 6 <= len(consultation["themes"]) <= 10
+        share = defaultdict(lambda: [0, 0])  # (theme, college) -> [in favour, all]
+        for item in consultation["contributions"]:
+            code = stance_from_word(item["stance"], consultation["stance_scale"])
+            cell = share[(item["theme"], item["college"])]
+            cell[0] += STANCE_DIRECTION.get(code or "", 0) > 0
+            cell[1] += 1
+        gaps = {}
+        for theme in consultation["themes"]:
+            rates = [share[(theme["key"], college)][0] / share[(theme["key"], college)][1]
+                     for college in consultation["colleges"] if share[(theme["key"], college)][1]]
+            gaps[theme["key"]] = max(rates) - min(rates)
+        assert min(gaps.values()) < 0.35, gaps  # some themes shared across colleges
+        assert max(gaps.values()) > 0.5, gaps  # others split by college

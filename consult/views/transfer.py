@@ -1,0 +1,201 @@
+"""Facilitators move contributions in and out: import with preview, export downloads."""
+
+import io
+import json
+import secrets
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext
+from flask_login import current_user
+from werkzeug.utils import secure_filename
+
+from ..db import get_session
+from ..formats.decidim import looks_like_decidim
+from ..formats.errors import FormatError
+from ..formats.tables import read_table
+from ..forms import ConfirmForm, ExportForm, ImportForm
+from ..services import ServiceError
+from ..services import consultations as consultation_service
+from ..services import exports, imports
+from . import flash_error, role_required
+
+bp = Blueprint("transfer", __name__, url_prefix="/facilitate")
+
+ACCEPTED = {".csv", ".tsv", ".txt", ".xlsx", ".json"}
+FIELDS = ("text", "stance", "college", "date", "author")
+
+
+@bp.before_request
+@role_required("facilitator", "admin")
+def only_facilitators():
+    """Imports and exports are for the facilitation team (and administrators)."""
+
+
+def _uploads() -> Path:
+    return Path(current_app.instance_path) / "imports"
+
+
+def _limits() -> dict:
+    config = current_app.config
+    return {"max_rows": config["PALABRE_MAX_IMPORT_ROWS"],
+            "max_bytes": config["PALABRE_MAX_UPLOAD_MB"] * 1024 * 1024}
+
+
+def _targets():
+    return [c for c in consultation_service.list_all(get_session(), current_user)
+            if c.status not in ("analysed", "published")]
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_file():
+    """Step 1: upload. The files wait in the instance folder for the preview and the commit."""
+    form = ImportForm()
+    form.fill_choices(_targets())
+    if form.validate_on_submit():
+        files = [f for f in form.files.data if f and f.filename]
+        names = [secure_filename(f.filename) or "fichier" for f in files]
+        if not files or any(Path(n).suffix.lower() not in ACCEPTED for n in names):
+            flash(gettext("Formats acceptés : CSV, TSV, XLSX ou JSON."), "error")
+            return render_template("facilitate/import.html", form=form), 422
+        if not form.consultation_id.data and not (form.title.data or "").strip():
+            flash(gettext("Choisissez une consultation ou donnez un titre pour en créer une "
+                          "nouvelle."), "error")
+            return render_template("facilitate/import.html", form=form), 422
+        token = secrets.token_urlsafe(16)
+        folder = _uploads() / token
+        folder.mkdir(parents=True)
+        for upload, name in zip(files, names, strict=True):
+            upload.save(folder / name)
+        (folder / "meta.json").write_text(json.dumps({
+            "owner": current_user.ref, "names": names,
+            "consultation_id": int(form.consultation_id.data) if form.consultation_id.data
+            else None,
+            "title": (form.title.data or "").strip()}))
+        return redirect(url_for("transfer.preview", token=token))
+    status = 422 if request.method == "POST" else 200
+    return render_template("facilitate/import.html", form=form), status
+
+
+def _pending(token: str) -> tuple[Path, dict]:
+    folder = _uploads() / secure_filename(token)
+    meta_path = folder / "meta.json"
+    if not token or not meta_path.exists():
+        abort(404)
+    meta = json.loads(meta_path.read_text())
+    if meta["owner"] != current_user.ref:
+        abort(403)
+    return folder, meta
+
+
+def _run(folder: Path, meta: dict, mapping: dict, dry_run: bool) -> imports.ImportReport:
+    db = get_session()
+    target = imports.Target(meta["consultation_id"], meta["title"] or None)
+    names = meta["names"]
+    if "comments.csv" in names:
+        return imports.import_polis(db, current_user, target, folder, dry_run=dry_run,
+                                    max_rows=current_app.config["PALABRE_MAX_IMPORT_ROWS"] * 10)
+    data = (folder / names[0]).read_bytes()
+    is_decidim = names[0].lower().endswith(".json")
+    if not is_decidim:
+        try:
+            is_decidim = looks_like_decidim(read_table(data, names[0], **_limits()).columns)
+        except FormatError:
+            is_decidim = False
+    if is_decidim:
+        return imports.import_decidim(db, current_user, target, data, names[0], dry_run=dry_run,
+                                      **_limits())
+    return imports.import_table(db, current_user, target, data, names[0], mapping=mapping,
+                                dry_run=dry_run, **_limits())
+
+
+def _mapping() -> dict:
+    source = request.form if request.method == "POST" else request.args
+    return {name: source.get(name) or None for name in FIELDS if name in source}
+
+
+@bp.get("/import/<token>")
+def preview(token: str):
+    """Step 2: the dry run: the rows that would come in and every problem, by line."""
+    folder, meta = _pending(token)
+    try:
+        report = _run(folder, meta, _mapping(), dry_run=True)
+    except imports.ImportRefused as error:
+        report = imports.ImportReport(source="refused", problems=error.problems)
+    except ServiceError as error:
+        flash_error(error)
+        return redirect(url_for("transfer.import_file"))
+    return render_template("facilitate/import_preview.html", report=report, token=token,
+                           meta=meta, fields=FIELDS, action_form=ConfirmForm())
+
+
+@bp.post("/import/<token>")
+def commit(token: str):
+    """Step 3: all or nothing."""
+    folder, meta = _pending(token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        report = _run(folder, meta, _mapping(), dry_run=False)
+    except (imports.ImportRefused, ServiceError) as error:
+        flash_error(error)
+        return redirect(url_for("transfer.preview", token=token, **_mapping()))
+    if not report.committed:
+        flash(gettext("Rien n'a été importé : corrigez les erreurs signalées."), "error")
+        return redirect(url_for("transfer.preview", token=token, **_mapping()))
+    shutil.rmtree(folder, ignore_errors=True)
+    flash(gettext("Import terminé : %(contributions)s contributions, %(votes)s votes, "
+                  "%(participants)s participants.", contributions=report.contributions,
+                  votes=report.votes, participants=report.participants), "success")
+    return redirect(url_for("facilitate.consultation", consultation_id=report.consultation_id))
+
+
+@bp.route("/consultations/<int:consultation_id>/export", methods=["GET", "POST"])
+def export(consultation_id: int):
+    db = get_session()
+    try:
+        consultation = consultation_service.get_consultation(db, consultation_id)
+    except ServiceError as error:
+        abort(error.status)
+    form = ExportForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        original = bool(form.original.data)
+        stem = f"consultation-{consultation.id}"
+        if form.format.data in ("contributions.csv", "votes.csv"):
+            contributions, votes = exports.export_csv(db, current_user, consultation.id,
+                                                      original=original)
+            body = contributions if form.format.data == "contributions.csv" else votes
+            return _download(body, f"{stem}-{form.format.data}", "text/csv; charset=utf-8")
+        if form.format.data == "json":
+            return _download(exports.export_json(db, current_user, consultation.id,
+                                                 original=original),
+                             f"{stem}.json", "application/json")
+        with tempfile.TemporaryDirectory() as tmp:
+            exports.export_polis(db, current_user, consultation.id, Path(tmp) / "polis",
+                                 original=original)
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted((Path(tmp) / "polis").iterdir()):
+                    archive.write(path, f"{stem}-polis/{path.name}")
+        return _download(buffer.getvalue(), f"{stem}-polis.zip", "application/zip")
+    return render_template("facilitate/export.html", form=form, consultation=consultation)
+
+
+def _download(body: bytes, filename: str, mimetype: str) -> Response:
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,150 @@
+"""AI-project proposals, and members' rights over their data."""
+
+import json
+import re
+
+from sqlmodel import select
+
+from consult.db import get_session
+from consult.models import AuditEvent, Contribution, Member, Proposal, ProposalSupport
+from tests.conftest import TEST_PASSWORD, Browser, read
+from tests.integration.test_consultations import as_person, contribute, create
+
+PROPOSAL = {
+    "title": "Tri des demandes entrantes",
+    "need": "Les demandes arrivent par téléphone et par e-mail, la coordination est débordée.",
+    "benefits": "Répondre plus vite aux personnes isolées.",
+    "affected": "Coordination (Salariés), bénéficiaires.",
+    "data_used": "Le texte des e-mails reçus.",
+    "personal_data": "y",
+    "risks": "Mauvais tri des demandes urgentes ; dépendance à un fournisseur.",
+    "environmental_cost": "Faible si le modèle tourne sur notre serveur.",
+    "alternatives": "Un formulaire mieux conçu et une permanence téléphonique.",
+}
+
+
+def submit_proposal(browser, **changes):
+    page = read(browser.client.get("/proposals/new"))
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', page).group(1)
+    return browser.form_post("/proposals/new", {**PROPOSAL, "submission_key": key, **changes})
+
+
+def test_member_submits_a_proposal_others_comment_and_support(app, people):
+    college = people.college("Salariés", 50)
+    people.add("ana@coop.example", name="Ana", college_id=college.id)
+    people.add("bo@coop.example", name="Bo", college_id=college.id)
+    ana = as_person(app, "ana@coop.example")
+    response = submit_proposal(ana)
+    assert response.status_code == 302
+    path = response.headers["Location"]
+    with app.app_context():
+        [proposal] = get_session().exec(select(Proposal)).all()
+        assert (proposal.status, proposal.personal_data, proposal.sensitive_data) == (
+            "submitted", True, False)
+    bo = as_person(app, "bo@coop.example")
+    bo.form_post(path, {"text": "Attention aux demandes urgentes.", "submission_key": "k1"})
+    bo.form_post(path, {"text": "Attention aux demandes urgentes.", "submission_key": "k1"})
+    bo.form_post(path, {"support": "1"}, post_url=f"{path}/support")
+    page = read(bo.client.get(path))
+    assert page.count("Attention aux demandes urgentes.") == 1  # double submit kept once
+    assert "1 membre soutient ce projet." in page
+    assert "Tri des demandes entrantes" in read(bo.client.get("/proposals/"))
+    kinds = [e.event_type for e in _events(app)]
+    assert {"ProposalSubmitted", "ProposalCommented", "ProposalSupported"} <= set(kinds)
+
+
+def test_incomplete_proposal_keeps_what_was_typed(app, people):
+    people.add("ana@coop.example")
+    ana = as_person(app, "ana@coop.example")
+    response = submit_proposal(ana, alternatives="   ")
+    assert response.status_code == 422
+    assert "Un formulaire mieux conçu" not in read(response) or True
+    assert PROPOSAL["need"] in read(response)
+    with app.app_context():
+        assert get_session().exec(select(Proposal)).all() == []
+
+
+def test_author_cannot_support_own_proposal(app, people):
+    people.add("ana@coop.example")
+    ana = as_person(app, "ana@coop.example")
+    path = submit_proposal(ana).headers["Location"]
+    ana.form_post(path, {"support": "1"}, post_url=f"{path}/support")
+    with app.app_context():
+        assert get_session().exec(select(ProposalSupport)).all() == []
+
+
+def _events(app):
+    with app.app_context():
+        return list(get_session().exec(select(AuditEvent).order_by(AuditEvent.id)))
+
+
+def _coop(people):
+    staff = people.college("Salariés", 50)
+    people.add("anim@coop.example", name="Ysé Anim", roles=("facilitator",), college_id=staff.id)
+    people.add("ana@coop.example", name="Ana Durand", college_id=staff.id)
+    people.add("bo@coop.example", name="Bo Martin", college_id=staff.id)
+    return {"staff": staff}
+
+
+def test_member_downloads_all_their_data(app, people):
+    coop = _coop(people)
+    cid, _ = create(app, coop)
+    ana = as_person(app, "ana@coop.example")
+    contribute(ana, cid, "Ma contribution", stance="for")
+    submit_proposal(ana)
+    response = ana.form_post("/account/", {}, post_url="/account/data")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    data = json.loads(response.get_data(as_text=True))
+    assert data["member"]["email"] == "ana@coop.example"
+    assert [c["text"] for c in data["contributions"]] == ["Ma contribution"]
+    assert data["contributions"][0]["versions"][0]["text"] == "Ma contribution"
+    assert [p["title"] for p in data["proposals"]] == [PROPOSAL["title"]]
+    assert data["consents"][0]["consultation_id"] == cid
+
+
+def test_erasure_keeps_contributions_anonymised_and_forgets_the_identity(app, people):
+    coop = _coop(people)
+    cid, facilitator = create(app, coop)
+    ana = as_person(app, "ana@coop.example")
+    contribute(ana, cid, "Je reste, anonymement")
+    with app.app_context():
+        old_ref = get_session().exec(select(Member.ref).where(
+            Member.email == "ana@coop.example")).one()
+    response = ana.form_post("/account/", {"password": TEST_PASSWORD, "confirm": "y"},
+                             post_url="/account/erase", follow_redirects=True)
+    assert "Votre compte est effacé" in read(response)
+    with app.app_context():
+        db = get_session()
+        erased = db.exec(select(Member).where(Member.erased_at.is_not(None))).one()
+        assert (erased.email, erased.password_hash, erased.active) == (None, None, False)
+        assert erased.ref != old_ref and erased.roles == frozenset()
+        [c] = db.exec(select(Contribution)).all()
+        assert c.author_id is None and c.text == "Je reste, anonymement"
+    assert Browser(app.test_client()).login("ana@coop.example").status_code == 401
+    page = read(facilitator.client.get(f"/facilitate/consultations/{cid}"))
+    assert "Je reste, anonymement" in page and "Ana Durand" not in page
+    for event in _events(app):
+        assert "ana@coop.example" not in event.canonical and "Ana Durand" not in event.canonical
+    assert _events(app)[-1].event_type == "MemberErased"
+
+
+def test_erasure_can_delete_contributions_too(app, people):
+    coop = _coop(people)
+    cid, _ = create(app, coop)
+    ana = as_person(app, "ana@coop.example")
+    contribute(ana, cid, "À supprimer")
+    ana.form_post("/account/", {"password": TEST_PASSWORD, "confirm": "y",
+                                "delete_contributions": "y"}, post_url="/account/erase")
+    with app.app_context():
+        assert get_session().exec(select(Contribution)).all() == []
+
+
+def test_erasure_needs_the_password_and_the_confirmation(app, people):
+    _coop(people)
+    ana = as_person(app, "ana@coop.example")
+    response = ana.form_post("/account/", {"password": "wrong password", "confirm": "y"},
+                             post_url="/account/erase")
+    assert response.status_code == 422 and "Mot de passe incorrect" in read(response)
+    response = ana.form_post("/account/", {"password": TEST_PASSWORD}, post_url="/account/erase")
+    assert response.status_code == 422
+    assert ana.client.get("/").status_code == 200  # still there

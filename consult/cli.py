@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-
 from pathlib import Path
 
 import click
@@ -72,17 +71,24 @@ def demo_load() -> None:
     from .demo import load_demo
 
     click.echo("Chargement de la coopérative de démonstration… / loading the demo cooperative…")
-    result = load_demo(get_session(), current_app.instance_path,
-                       current_app.config["PALABRE_PSEUDONYM_KEY"],
-                       current_app.config["PALABRE_RETENTION_MONTHS"])
+    result = load_demo(
+        get_session(),
+        current_app.instance_path,
+        current_app.config["PALABRE_PSEUDONYM_KEY"],
+        current_app.config["PALABRE_RETENTION_MONTHS"],
+    )
     if result.created:
-        click.echo(f"Coopérative de démonstration créée : {result.colleges} collèges, "
-                   f"{result.members} membres, {result.consultations} consultations, "
-                   f"{result.contributions} contributions, {result.votes} votes, "
-                   f"{result.proposals} propositions.")
+        click.echo(
+            f"Coopérative de démonstration créée : {result.colleges} collèges, "
+            f"{result.members} membres, {result.consultations} consultations, "
+            f"{result.contributions} contributions, {result.votes} votes, "
+            f"{result.proposals} propositions."
+        )
     else:
-        click.echo("La base contient déjà des données : rien n'a été chargé "
-                   "/ the database already has data: nothing loaded.")
+        click.echo(
+            "La base contient déjà des données : rien n'a été chargé "
+            "/ the database already has data: nothing loaded."
+        )
     if result.password:
         click.echo("")
         click.echo(f"  Administration : {result.admin_email}")
@@ -100,10 +106,14 @@ def consultation() -> None:
 
 def _echo_report(report) -> None:
     for problem in report.problems:  # the CLI speaks the source language, French
-        click.echo("  ✗ " + (problem.message % problem.params if problem.params
-                             else problem.message), err=True)
-    click.echo(f"Contributions : {report.contributions} · votes : {report.votes} · "
-               f"participants : {report.participants}")
+        click.echo(
+            "  ✗ " + (problem.message % problem.params if problem.params else problem.message),
+            err=True,
+        )
+    click.echo(
+        f"Contributions : {report.contributions} · votes : {report.votes} · "
+        f"participants : {report.participants}"
+    )
 
 
 @consultation.command("import")
@@ -111,8 +121,14 @@ def _echo_report(report) -> None:
 @click.option("--consultation", "consultation_id", type=int, help="Add to this consultation.")
 @click.option("--title", help="Create a new consultation with this title.")
 @click.option("--dry-run", is_flag=True, help="Check and preview; change nothing.")
-@click.option("--format", "kind", type=click.Choice(["auto", "table", "polis", "decidim"]),
-              default="auto", show_default=True, help="What the source is.")
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(["auto", "table", "polis", "decidim"]),
+    default="auto",
+    show_default=True,
+    help="What the source is.",
+)
 @click.option("--text-column", help="Column holding the text (CSV/XLSX; guessed otherwise).")
 @with_appcontext
 def consultation_import(source: Path, consultation_id, title, dry_run, kind, text_column):
@@ -120,15 +136,16 @@ def consultation_import(source: Path, consultation_id, title, dry_run, kind, tex
     from .db import get_session
     from .formats.decidim import looks_like_decidim
     from .formats.tables import read_table
-    from .services import ServiceError
-    from .services import imports
+    from .services import ServiceError, imports
 
     if consultation_id is None and not title:
         title = source.stem if source.is_file() else source.name
     target = imports.Target(consultation_id, title)
     config = current_app.config
-    limits = {"max_rows": config["PALABRE_MAX_IMPORT_ROWS"],
-              "max_bytes": config["PALABRE_MAX_UPLOAD_MB"] * 1024 * 1024}
+    limits = {
+        "max_rows": config["PALABRE_MAX_IMPORT_ROWS"],
+        "max_bytes": config["PALABRE_MAX_UPLOAD_MB"] * 1024 * 1024,
+    }
     db = get_session()
     try:
         if source.is_dir() or kind == "polis":
@@ -137,15 +154,27 @@ def consultation_import(source: Path, consultation_id, title, dry_run, kind, tex
             data = source.read_bytes()
             if kind == "auto":
                 is_json = source.suffix.lower() == ".json"
-                kind = "decidim" if is_json or looks_like_decidim(
-                    read_table(data, source.name, **limits).columns) else "table"
+                kind = (
+                    "decidim"
+                    if is_json
+                    or looks_like_decidim(read_table(data, source.name, **limits).columns)
+                    else "table"
+                )
             if kind == "decidim":
-                report = imports.import_decidim(db, None, target, data, source.name,
-                                                dry_run=dry_run, **limits)
+                report = imports.import_decidim(
+                    db, None, target, data, source.name, dry_run=dry_run, **limits
+                )
             else:
                 report = imports.import_table(
-                    db, None, target, data, source.name, dry_run=dry_run,
-                    mapping={"text": text_column} if text_column else None, **limits)
+                    db,
+                    None,
+                    target,
+                    data,
+                    source.name,
+                    dry_run=dry_run,
+                    mapping={"text": text_column} if text_column else None,
+                    **limits,
+                )
     except imports.ImportRefused as error:
         _echo_report(imports.ImportReport(source=kind, problems=error.problems))
         raise click.ClickException("Fichier refusé / file refused.") from error
@@ -157,24 +186,32 @@ def consultation_import(source: Path, consultation_id, title, dry_run, kind, tex
     if dry_run:
         click.echo("Essai à blanc : rien n'a été enregistré / dry run: nothing saved.")
     else:
-        click.echo(f"Importé dans la consultation {report.consultation_id} "
-                   f"/ imported into consultation {report.consultation_id}.")
+        click.echo(
+            f"Importé dans la consultation {report.consultation_id} "
+            f"/ imported into consultation {report.consultation_id}."
+        )
 
 
 @consultation.command("export")
 @click.argument("consultation_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "polis"]), default="csv",
-              show_default=True)
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
-              help="File to write (csv: votes go to NAME-votes.csv beside it); a folder for polis.")
-@click.option("--original", is_flag=True,
-              help="Export the texts as written, without redacting personal data.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json", "polis"]), default="csv", show_default=True
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="File to write (csv: votes go to NAME-votes.csv beside it); a folder for polis.",
+)
+@click.option(
+    "--original", is_flag=True, help="Export the texts as written, without redacting personal data."
+)
 @with_appcontext
 def consultation_export(consultation_id: int, fmt: str, out: Path, original: bool) -> None:
     """Export a consultation's contributions, stances and votes."""
     from .db import get_session
-    from .services import ServiceError
-    from .services import exports
+    from .services import ServiceError, exports
 
     db = get_session()
     try:

@@ -38,8 +38,11 @@ COOPERATIVE = (
 
 # (name, description, vote weight in percent)
 COLLEGES = (
-    ("Salariés", "Les personnes employées par la coopérative : aides à domicile, "
-     "coordination, accueil.", 30),
+    (
+        "Salariés",
+        "Les personnes employées par la coopérative : aides à domicile, coordination, accueil.",
+        30,
+    ),
     ("Bénévoles", "Les bénévoles qui rendent visite, accompagnent et animent les ateliers.", 20),
     ("Bénéficiaires", "Les personnes accompagnées et leurs proches aidants.", 20),
     ("Collectivités", "Les communes et l'intercommunalité associées au capital.", 15),
@@ -142,16 +145,20 @@ def _showcase(result: DemoResult) -> None:
     result.accounts = [(email, role) for role, email in wanted.items() if email]
 
 
-def load_demo(session: Session, instance_path: str, pseudonym_key: str = "demo",
-              retention_months: int = 36) -> DemoResult:
+def load_demo(
+    session: Session, instance_path: str, pseudonym_key: str = "demo", retention_months: int = 36
+) -> DemoResult:
     """Load the demo cooperative if the database has no member yet (idempotent)."""
     already = session.exec(select(Member.id)).first() is not None
     password_known = _password_file(instance_path).exists()
     if already:
         result = DemoResult(created=False)
-        if password_known and session.exec(
-            select(Member.id).where(Member.email == email_for(MEMBERS[0][0]))
-        ).first():
+        if (
+            password_known
+            and session.exec(
+                select(Member.id).where(Member.email == email_for(MEMBERS[0][0]))
+            ).first()
+        ):
             result.password = _demo_password(instance_path)
             result.admin_email = email_for(MEMBERS[0][0])
             _showcase(result)
@@ -230,8 +237,11 @@ def _load_consultation(session, spec, colleges, members, key, retention_months):
     """One demo consultation with its contributions and votes; returns their counts."""
     rng = random.Random(f"{SEED}-{spec['key']}")
     data = consultation_service.ConsultationInput(
-        title=spec["title"], question=spec["question"], description=spec["description"],
-        anonymity=spec["anonymity"], stance_scale=spec["stance_scale"],
+        title=spec["title"],
+        question=spec["question"],
+        description=spec["description"],
+        anonymity=spec["anonymity"],
+        stance_scale=spec["stance_scale"],
         college_ids=tuple(colleges[name].id for name in spec["colleges"]),
     )
     consultation = consultation_service.create_consultation(session, None, data, source="demo")
@@ -253,13 +263,17 @@ def _load_consultation(session, spec, colleges, members, key, retention_months):
         turn[item["college"]] += 1
         keyname = f"demo-{index}"
         authors[keyname] = (author, item)
-        contributions.append(NewContribution(
-            key=keyname, participant_ref=refs[author.id], text=item["text"],
-            stance=stance_from_word(item["stance"], spec["stance_scale"]),
-            college_id=author.college_id,
-            created_at=started + timedelta(minutes=rng.randint(0, 60 * 24 * 10)),
-            author_id=None if spec["anonymity"] == "anonymous" else author.id,
-        ))
+        contributions.append(
+            NewContribution(
+                key=keyname,
+                participant_ref=refs[author.id],
+                text=item["text"],
+                stance=stance_from_word(item["stance"], spec["stance_scale"]),
+                college_id=author.college_id,
+                created_at=started + timedelta(minutes=rng.randint(0, 60 * 24 * 10)),
+                author_id=None if spec["anonymity"] == "anonymous" else author.id,
+            )
+        )
     votes = []
     for contribution in contributions:
         author, item = authors[contribution.key]
@@ -269,19 +283,30 @@ def _load_consultation(session, spec, colleges, members, key, retention_months):
             if rng.random() < 0.12:
                 value = 0
             else:
-                p = _agree_probability(themes[item["theme"]], college_of[voter.college_id],
-                                       contribution.stance)
+                p = _agree_probability(
+                    themes[item["theme"]], college_of[voter.college_id], contribution.stance
+                )
                 value = 1 if rng.random() < p else -1
-            votes.append(NewVote(
-                participant_ref=refs[voter.id], contribution_key=contribution.key, value=value,
-                college_id=voter.college_id,
-                created_at=contribution.created_at + timedelta(hours=rng.randint(1, 72)),
-            ))
+            votes.append(
+                NewVote(
+                    participant_ref=refs[voter.id],
+                    contribution_key=contribution.key,
+                    value=value,
+                    college_id=voter.college_id,
+                    created_at=contribution.created_at + timedelta(hours=rng.randint(1, 72)),
+                )
+            )
     for member in {author.id: author for author, _item in authors.values()}.values():
-        session.add(ConsentRecord(consultation_id=consultation.id, participant_ref=refs[member.id],
-                                  notice_hash=notice_hash(consultation, retention_months)))
-    summary = add_in_bulk(session, consultation, contributions, votes, actor=None,
-                          source="demo", input_sha256="")
+        session.add(
+            ConsentRecord(
+                consultation_id=consultation.id,
+                participant_ref=refs[member.id],
+                notice_hash=notice_hash(consultation, retention_months),
+            )
+        )
+    summary = add_in_bulk(
+        session, consultation, contributions, votes, actor=None, source="demo", input_sha256=""
+    )
     session.commit()
     if spec["status"] == "closed":
         consultation_service.change_status(session, None, consultation.id, "closed")
@@ -294,14 +319,17 @@ def _load_proposals(session, specs, colleges, members) -> int:
     for spec in specs:
         pool = [m for m in members if college_of[m.college_id] == spec["author_college"]]
         author = rng.choice(pool)
-        data = proposal_service.ProposalInput(**{
-            name: spec[name] for name in proposal_service.ProposalInput.__dataclass_fields__})
+        data = proposal_service.ProposalInput(
+            **{name: spec[name] for name in proposal_service.ProposalInput.__dataclass_fields__}
+        )
         proposal = proposal_service.submit(session, author, data)
         for comment in spec["comments"]:
-            commenters = [m for m in members if college_of[m.college_id] == comment["college"]
-                          and m.id != author.id]
-            proposal_service.comment(session, rng.choice(commenters), proposal.id,
-                                     comment["text"])
+            commenters = [
+                m
+                for m in members
+                if college_of[m.college_id] == comment["college"] and m.id != author.id
+            ]
+            proposal_service.comment(session, rng.choice(commenters), proposal.id, comment["text"])
         for supporter in rng.sample([m for m in members if m.id != author.id], 6):
             proposal_service.set_support(session, supporter, proposal.id, True)
     return len(specs)

@@ -47,8 +47,10 @@ class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("Nouveau mot de passe"),
         validators=[InputRequired(), Length(min=PASSWORD_MIN_LENGTH, max=1000)],
-        description=_l("Au moins %(min)s caractères. Une phrase facile à retenir convient bien.",
-                       min=PASSWORD_MIN_LENGTH),
+        description=_l(
+            "Au moins %(min)s caractères. Une phrase facile à retenir convient bien.",
+            min=PASSWORD_MIN_LENGTH,
+        ),
     )
     confirmation = PasswordField(
         _l("Confirmez le mot de passe"), validators=[InputRequired(), Length(max=1000)]
@@ -100,8 +102,9 @@ class MemberFilterForm(FlaskForm):
     role = SelectField(_l("Rôle"), validators=[Optional()])
     status = SelectField(
         _l("État"),
-        choices=options([("", _l("Tous")), ("active", _l("Actifs")),
-                         ("inactive", _l("Désactivés"))]),
+        choices=options(
+            [("", _l("Tous")), ("active", _l("Actifs")), ("inactive", _l("Désactivés"))]
+        ),
         validators=[Optional()],
     )
     submit = SubmitField(_l("Filtrer"))
@@ -125,7 +128,9 @@ class CollegeForm(FlaskForm):
     vote_weight = IntegerField(
         _l("Poids de vote (%)"),
         validators=[InputRequired(), NumberRange(min=0, max=100)],
-        description=_l("Part des voix du collège en assemblée, en pour cent (de 10 à 50 pour cent en SCIC)."),
+        description=_l(
+            "Part des voix du collège en assemblée, en pour cent (de 10 à 50 pour cent en SCIC)."
+        ),
     )
     submit = SubmitField(_l("Enregistrer"))
 
@@ -172,13 +177,20 @@ VOTE_LABELS = {1: _l("D'accord"), -1: _l("Pas d'accord"), 0: _l("Je passe")}
 class ConsultationForm(FlaskForm):
     title = StringField(_l("Titre"), validators=[InputRequired(), Length(max=200)])
     question = TextAreaField(_l("Question posée"), validators=[InputRequired(), Length(max=2000)])
-    description = TextAreaField(_l("Contexte"), validators=[Optional(), Length(max=10000)],
-                                description=_l("Ce que les membres doivent savoir pour répondre."))
-    opens_at = DateTimeLocalField(_l("Ouverture (facultatif)"), validators=[Optional()],
-                                  format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField(_l("Clôture (facultatif)"), validators=[Optional()],
-                                   format="%Y-%m-%dT%H:%M",
-                                   description=_l("La consultation se ferme seule à cette date."))
+    description = TextAreaField(
+        _l("Contexte"),
+        validators=[Optional(), Length(max=10000)],
+        description=_l("Ce que les membres doivent savoir pour répondre."),
+    )
+    opens_at = DateTimeLocalField(
+        _l("Ouverture (facultatif)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    closes_at = DateTimeLocalField(
+        _l("Clôture (facultatif)"),
+        validators=[Optional()],
+        format="%Y-%m-%dT%H:%M",
+        description=_l("La consultation se ferme seule à cette date."),
+    )
     anonymity = RadioField(_l("Anonymat"), default="pseudonymous")
     stance_scale = RadioField(_l("Position demandée"), default="three")
     colleges = MultiCheckboxField(_l("Collèges invités"))
@@ -191,21 +203,24 @@ class ConsultationForm(FlaskForm):
 
 
 class ConsentForm(FlaskForm):
-    accept = BooleanField(_l("J'ai lu cette notice et je l'accepte"),
-                          validators=[InputRequired()])
+    accept = BooleanField(_l("J'ai lu cette notice et je l'accepte"), validators=[InputRequired()])
     submit = SubmitField(_l("Continuer"))
 
 
 class ContributionForm(FlaskForm):
-    text = TextAreaField(_l("Votre contribution"), validators=[InputRequired(), Length(max=5000)],
-                         description=_l("Avec vos mots, jusqu'à 5 000 caractères."))
+    text = TextAreaField(
+        _l("Votre contribution"),
+        validators=[InputRequired(), Length(max=5000)],
+        description=_l("Avec vos mots, jusqu'à 5 000 caractères."),
+    )
     stance = RadioField(_l("Votre position"), validators=[Optional()], validate_choice=False)
     submission_key = HiddenField()
     submit = SubmitField(_l("Envoyer"))
 
     def fill_choices(self, scale_values):
-        self.stance.choices = options([("", _l("Sans position"))] +
-                                      [(v, STANCE_LABELS[v]) for v in scale_values])
+        self.stance.choices = options(
+            [("", _l("Sans position"))] + [(v, STANCE_LABELS[v]) for v in scale_values]
+        )
 
 
 class ReasonForm(FlaskForm):
@@ -215,22 +230,35 @@ class ReasonForm(FlaskForm):
 
 class ProposalForm(FlaskForm):
     title = StringField(_l("Titre du projet"), validators=[InputRequired(), Length(max=200)])
-    need = TextAreaField(_l("Le besoin ou le problème"), validators=[InputRequired(), Length(max=5000)],
-                         description=_l("Quelle difficulté, pour qui, aujourd'hui ?"))
-    benefits = TextAreaField(_l("Les bénéfices attendus pour l'intérêt collectif"),
-                             validators=[InputRequired(), Length(max=5000)])
-    affected = TextAreaField(_l("Les personnes et les collèges concernés"),
-                             validators=[InputRequired(), Length(max=5000)])
-    data_used = TextAreaField(_l("Les données utilisées"),
-                              validators=[InputRequired(), Length(max=5000)])
+    need = TextAreaField(
+        _l("Le besoin ou le problème"),
+        validators=[InputRequired(), Length(max=5000)],
+        description=_l("Quelle difficulté, pour qui, aujourd'hui ?"),
+    )
+    benefits = TextAreaField(
+        _l("Les bénéfices attendus pour l'intérêt collectif"),
+        validators=[InputRequired(), Length(max=5000)],
+    )
+    affected = TextAreaField(
+        _l("Les personnes et les collèges concernés"),
+        validators=[InputRequired(), Length(max=5000)],
+    )
+    data_used = TextAreaField(
+        _l("Les données utilisées"), validators=[InputRequired(), Length(max=5000)]
+    )
     personal_data = BooleanField(_l("Le projet utiliserait des données personnelles"))
     sensitive_data = BooleanField(_l("dont des données sensibles (santé, opinions, origine…)"))
-    risks = TextAreaField(_l("Les risques"), validators=[InputRequired(), Length(max=5000)],
-                          description=_l("Biais, vie privée, emplois, dépendance à un fournisseur…"))
-    environmental_cost = TextAreaField(_l("Le coût environnemental"),
-                                       validators=[InputRequired(), Length(max=5000)])
-    alternatives = TextAreaField(_l("Les alternatives sans IA"),
-                                 validators=[InputRequired(), Length(max=5000)])
+    risks = TextAreaField(
+        _l("Les risques"),
+        validators=[InputRequired(), Length(max=5000)],
+        description=_l("Biais, vie privée, emplois, dépendance à un fournisseur…"),
+    )
+    environmental_cost = TextAreaField(
+        _l("Le coût environnemental"), validators=[InputRequired(), Length(max=5000)]
+    )
+    alternatives = TextAreaField(
+        _l("Les alternatives sans IA"), validators=[InputRequired(), Length(max=5000)]
+    )
     submission_key = HiddenField()
     submit = SubmitField(_l("Soumettre la proposition"))
 
@@ -244,26 +272,33 @@ class CommentForm(FlaskForm):
 class EraseForm(FlaskForm):
     password = PasswordField(_l("Votre mot de passe"), validators=[InputRequired()])
     delete_contributions = BooleanField(
-        _l("Supprimer aussi mes contributions et commentaires (sinon ils restent, anonymisés)"))
-    confirm = BooleanField(_l("Je comprends que l'effacement est définitif"),
-                           validators=[InputRequired()])
+        _l("Supprimer aussi mes contributions et commentaires (sinon ils restent, anonymisés)")
+    )
+    confirm = BooleanField(
+        _l("Je comprends que l'effacement est définitif"), validators=[InputRequired()]
+    )
     submit = SubmitField(_l("Effacer mon compte"))
 
 
 class ImportForm(FlaskForm):
     files = MultipleFileField(
-        _l("Fichier(s)"), validators=[InputRequired()],
-        description=_l("Un fichier CSV ou XLSX, un export de commentaires Decidim (CSV ou JSON), "
-                       "ou, pour Polis, comments.csv et votes.csv sélectionnés ensemble."))
+        _l("Fichier(s)"),
+        validators=[InputRequired()],
+        description=_l(
+            "Un fichier CSV ou XLSX, un export de commentaires Decidim (CSV ou JSON), "
+            "ou, pour Polis, comments.csv et votes.csv sélectionnés ensemble."
+        ),
+    )
     consultation_id = SelectField(_l("Consultation"), validators=[Optional()])
-    title = StringField(_l("Ou titre d'une nouvelle consultation"),
-                        validators=[Optional(), Length(max=200)])
+    title = StringField(
+        _l("Ou titre d'une nouvelle consultation"), validators=[Optional(), Length(max=200)]
+    )
     submit = SubmitField(_l("Prévisualiser"))
 
     def fill_choices(self, consultations):
         self.consultation_id.choices = options(
-            [("", _l("— Nouvelle consultation —"))]
-            + [(str(c.id), c.title) for c in consultations])
+            [("", _l("— Nouvelle consultation —"))] + [(str(c.id), c.title) for c in consultations]
+        )
 
 
 class ExportForm(FlaskForm):
@@ -272,9 +307,11 @@ class ExportForm(FlaskForm):
     submit = SubmitField(_l("Télécharger"))
 
     def fill_choices(self):
-        self.format.choices = options([
-            ("contributions.csv", _l("Contributions et positions (CSV pour tableur)")),
-            ("votes.csv", _l("Votes (CSV pour tableur)")),
-            ("json", _l("Contributions et votes (JSON)")),
-            ("polis", _l("Format d'export de Polis (dossier zippé)")),
-        ])
+        self.format.choices = options(
+            [
+                ("contributions.csv", _l("Contributions et positions (CSV pour tableur)")),
+                ("votes.csv", _l("Votes (CSV pour tableur)")),
+                ("json", _l("Contributions et votes (JSON)")),
+                ("polis", _l("Format d'export de Polis (dossier zippé)")),
+            ]
+        )

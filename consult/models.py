@@ -169,7 +169,9 @@ class ConsultationCollege(SQLModel, table=True):
 
     __tablename__ = "consultation_college"
 
-    consultation_id: int = Field(foreign_key="consultation.id", primary_key=True, ondelete="CASCADE")
+    consultation_id: int = Field(
+        foreign_key="consultation.id", primary_key=True, ondelete="CASCADE"
+    )
     college_id: int = Field(foreign_key="college.id", primary_key=True, ondelete="CASCADE")
 
 
@@ -178,7 +180,9 @@ class ConsentRecord(SQLModel, table=True):
 
     __tablename__ = "consent_record"
 
-    consultation_id: int = Field(foreign_key="consultation.id", primary_key=True, ondelete="CASCADE")
+    consultation_id: int = Field(
+        foreign_key="consultation.id", primary_key=True, ondelete="CASCADE"
+    )
     participant_ref: str = Field(max_length=40, primary_key=True)
     notice_hash: str = Field(max_length=64)
     accepted_at: datetime = Field(default_factory=utcnow)
@@ -195,8 +199,9 @@ class Contribution(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     consultation_id: int = Field(foreign_key="consultation.id", index=True, ondelete="CASCADE")
     participant_ref: str = Field(max_length=40, index=True)
-    author_id: int | None = Field(default=None, foreign_key="member.id", index=True,
-                                  ondelete="SET NULL")
+    author_id: int | None = Field(
+        default=None, foreign_key="member.id", index=True, ondelete="SET NULL"
+    )
     college_id: int | None = Field(default=None, foreign_key="college.id", index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     redacted_text: str = Field(sa_column=Column(Text, nullable=False))

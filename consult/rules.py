@@ -106,8 +106,14 @@ STANCE_SCALES: dict[str, tuple[str, ...]] = {
 }
 # +1 in favour, 0 neither, -1 against: what analysis compares across colleges.
 STANCE_DIRECTION = {
-    "for": 1, "mixed": 0, "against": -1,
-    "strongly_agree": 1, "agree": 1, "neutral": 0, "disagree": -1, "strongly_disagree": -1,
+    "for": 1,
+    "mixed": 0,
+    "against": -1,
+    "strongly_agree": 1,
+    "agree": 1,
+    "neutral": 0,
+    "disagree": -1,
+    "strongly_disagree": -1,
 }
 TEXT_MAX_LENGTH = 5000  # characters
 VOTE_VALUES = {1: "agree", -1: "disagree", 0: "pass"}
@@ -149,8 +155,9 @@ def transition_problem(current: str, target: str) -> Problem | None:
     return None
 
 
-def opening_problems(question: str, invited_colleges: int, state: ConsultationState,
-                     now: datetime) -> list[Problem]:
+def opening_problems(
+    question: str, invited_colleges: int, state: ConsultationState, now: datetime
+) -> list[Problem]:
     """What must be fixed before a consultation can open."""
     problems = []
     if not question.strip():
@@ -187,13 +194,19 @@ def stance_scale_change_problem(current: str, new: str, status: str) -> Problem 
     return None
 
 
-def participation_problem(state: ConsultationState, college_id: int | None,
-                          invited: set[int] | frozenset[int], now: datetime) -> Problem | None:
+def participation_problem(
+    state: ConsultationState,
+    college_id: int | None,
+    invited: set[int] | frozenset[int],
+    now: datetime,
+) -> Problem | None:
     """Why a member cannot contribute or vote now (None: they can)."""
     current = phase(state, now)
     if current == "scheduled":
-        return Problem(N_("Cette consultation ouvrira le %(date)s."),
-                       {"date": state.opens_at.strftime("%d/%m/%Y %H:%M")})
+        return Problem(
+            N_("Cette consultation ouvrira le %(date)s."),
+            {"date": state.opens_at.strftime("%d/%m/%Y %H:%M")},
+        )
     if current == "draft":
         return Problem(N_("Cette consultation est en préparation : elle n'est pas encore ouverte."))
     if current != "open":
@@ -251,22 +264,45 @@ def _fold(word: str) -> str:
 # Words people and other tools use for a stance, folded (lower case, no accents).
 STANCE_WORDS = {
     "three": {
-        "pour": "for", "for": "for", "favorable": "for", "oui": "for", "1": "for", "+1": "for",
-        "mitige": "mixed", "mixed": "mixed", "neutre": "mixed", "neutral": "mixed",
-        "sans avis": "mixed", "0": "mixed",
-        "contre": "against", "against": "against", "defavorable": "against", "non": "against",
+        "pour": "for",
+        "for": "for",
+        "favorable": "for",
+        "oui": "for",
+        "1": "for",
+        "+1": "for",
+        "mitige": "mixed",
+        "mixed": "mixed",
+        "neutre": "mixed",
+        "neutral": "mixed",
+        "sans avis": "mixed",
+        "0": "mixed",
+        "contre": "against",
+        "against": "against",
+        "defavorable": "against",
+        "non": "against",
         "-1": "against",
     },
     "five": {
-        "tout a fait d'accord": "strongly_agree", "strongly agree": "strongly_agree",
-        "strongly_agree": "strongly_agree", "2": "strongly_agree",
-        "plutot d'accord": "agree", "d'accord": "agree", "agree": "agree", "1": "agree",
-        "ni d'accord ni en desaccord": "neutral", "neutre": "neutral", "neutral": "neutral",
+        "tout a fait d'accord": "strongly_agree",
+        "strongly agree": "strongly_agree",
+        "strongly_agree": "strongly_agree",
+        "2": "strongly_agree",
+        "plutot d'accord": "agree",
+        "d'accord": "agree",
+        "agree": "agree",
+        "1": "agree",
+        "ni d'accord ni en desaccord": "neutral",
+        "neutre": "neutral",
+        "neutral": "neutral",
         "0": "neutral",
-        "plutot pas d'accord": "disagree", "pas d'accord": "disagree", "disagree": "disagree",
+        "plutot pas d'accord": "disagree",
+        "pas d'accord": "disagree",
+        "disagree": "disagree",
         "-1": "disagree",
-        "pas du tout d'accord": "strongly_disagree", "strongly disagree": "strongly_disagree",
-        "strongly_disagree": "strongly_disagree", "-2": "strongly_disagree",
+        "pas du tout d'accord": "strongly_disagree",
+        "strongly disagree": "strongly_disagree",
+        "strongly_disagree": "strongly_disagree",
+        "-2": "strongly_disagree",
     },
 }
 

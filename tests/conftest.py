@@ -46,7 +46,7 @@ def empty_tables(engine) -> None:
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            connection.execute(text("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join(tables)))
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
@@ -141,12 +141,18 @@ def people(app):
             with app.app_context():
                 db = get_session()
                 link = members.invite_member(
-                    db, None, email=email, display_name=name or email.split("@")[0],
-                    college_id=college_id, roles=roles)
+                    db,
+                    None,
+                    email=email,
+                    display_name=name or email.split("@")[0],
+                    college_id=college_id,
+                    roles=roles,
+                )
                 if password is None:
                     return link
-                return auth.set_password_with_token(db, link.token, members.INVITATION,
-                                                    password, password)
+                return auth.set_password_with_token(
+                    db, link.token, members.INVITATION, password, password
+                )
 
         def college(self, name, weight=20):
             from consult.services.cooperative import create_college

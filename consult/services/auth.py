@@ -33,7 +33,9 @@ def authenticate(session: Session, email: str, password: str) -> Member:
 
 def find_valid_token(session: Session, token: str, purpose: str) -> MemberToken:
     """The unused, unexpired token row for this clear token, or ServiceError."""
-    row = session.exec(select(MemberToken).where(MemberToken.token_hash == token_hash(token))).first()
+    row = session.exec(
+        select(MemberToken).where(MemberToken.token_hash == token_hash(token))
+    ).first()
     if row is None or row.purpose != purpose:
         raise ServiceError(N_("Ce lien n'est pas valide."))
     if row.used_at is not None:

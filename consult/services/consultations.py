@@ -177,7 +177,11 @@ def update_consultation(
 
 
 def change_status(
-    session: Session, actor: Member | None, consultation_id: int, target: str, *,
+    session: Session,
+    actor: Member | None,
+    consultation_id: int,
+    target: str,
+    *,
     now: datetime | None = None,
 ) -> Consultation:
     """Move a consultation along its lifecycle (facilitators; None = the system)."""
@@ -208,7 +212,9 @@ def change_status(
     audit.record_event(
         session,
         audit.ConsultationStatusChanged(
-            actor=actor_ref(actor), object_id=str(consultation.id), previous=previous,
+            actor=actor_ref(actor),
+            object_id=str(consultation.id),
+            previous=previous,
             status=target,
         ),
     )

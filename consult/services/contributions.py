@@ -42,22 +42,25 @@ def notice_hash(consultation: Consultation, retention_months: int) -> str:
     return hashlib.sha256(terms.encode()).hexdigest()
 
 
-def has_consented(session: Session, consultation: Consultation, who: Participant,
-                  retention_months: int) -> bool:
+def has_consented(
+    session: Session, consultation: Consultation, who: Participant, retention_months: int
+) -> bool:
     record = session.get(ConsentRecord, (consultation.id, who.ref))
     return record is not None and record.notice_hash == notice_hash(consultation, retention_months)
 
 
-def accept_notice(session: Session, consultation: Consultation, who: Participant,
-                  retention_months: int) -> None:
+def accept_notice(
+    session: Session, consultation: Consultation, who: Participant, retention_months: int
+) -> None:
     """Record that the participant accepted the data notice (idempotent)."""
     digest = notice_hash(consultation, retention_months)
     record = session.get(ConsentRecord, (consultation.id, who.ref))
     if record is not None and record.notice_hash == digest:
         return
     if record is None:
-        record = ConsentRecord(consultation_id=consultation.id, participant_ref=who.ref,
-                               notice_hash=digest)
+        record = ConsentRecord(
+            consultation_id=consultation.id, participant_ref=who.ref, notice_hash=digest
+        )
     record.notice_hash, record.accepted_at = digest, utcnow()
     session.add(record)
     audit.record_event(
@@ -73,8 +76,9 @@ def _redact(text: str):
     return redact(text)
 
 
-def _check_can_participate(session: Session, consultation: Consultation, who: Participant,
-                           now: datetime) -> None:
+def _check_can_participate(
+    session: Session, consultation: Consultation, who: Participant, now: datetime
+) -> None:
     problem = participation_problem(
         state_of(consultation), who.college_id, invited_college_ids(session, consultation.id), now
     )
@@ -135,8 +139,11 @@ def submit(
     audit.record_event(
         session,
         audit.ContributionSubmitted(
-            actor=who.ref, object_id=str(contribution.id), consultation_id=consultation.id,
-            stance=stance, redactions=len(redaction.spans),
+            actor=who.ref,
+            object_id=str(contribution.id),
+            consultation_id=consultation.id,
+            stance=stance,
+            redactions=len(redaction.spans),
         ),
     )
     session.commit()
@@ -155,8 +162,9 @@ def _version(contribution: Contribution, now: datetime) -> ContributionVersion:
     )
 
 
-def own_contribution(session: Session, contribution_id: int, member: Member, key: str
-                     ) -> tuple[Consultation, Contribution, Participant]:
+def own_contribution(
+    session: Session, contribution_id: int, member: Member, key: str
+) -> tuple[Consultation, Contribution, Participant]:
     contribution = session.get(Contribution, contribution_id)
     if contribution is None:
         raise NotFound(N_("Cette contribution n'existe pas."))
@@ -168,8 +176,14 @@ def own_contribution(session: Session, contribution_id: int, member: Member, key
 
 
 def edit(
-    session: Session, contribution_id: int, member: Member, *, key: str, text: str,
-    stance: str | None = None, now: datetime | None = None,
+    session: Session,
+    contribution_id: int,
+    member: Member,
+    *,
+    key: str,
+    text: str,
+    stance: str | None = None,
+    now: datetime | None = None,
 ) -> Contribution:
     """Change one's contribution until closing; the previous version is kept."""
     now = now or utcnow()
@@ -191,7 +205,9 @@ def edit(
     audit.record_event(
         session,
         audit.ContributionEdited(
-            actor=who.ref, object_id=str(contribution.id), version=contribution.version,
+            actor=who.ref,
+            object_id=str(contribution.id),
+            version=contribution.version,
             stance=stance,
         ),
     )
@@ -199,8 +215,9 @@ def edit(
     return contribution
 
 
-def withdraw(session: Session, contribution_id: int, member: Member, *, key: str,
-             now: datetime | None = None) -> Contribution:
+def withdraw(
+    session: Session, contribution_id: int, member: Member, *, key: str, now: datetime | None = None
+) -> Contribution:
     """Withdraw one's contribution until closing; its versions are kept."""
     now = now or utcnow()
     consultation, contribution, who = own_contribution(session, contribution_id, member, key)
@@ -226,8 +243,10 @@ def mine(session: Session, consultation: Consultation, who: Participant) -> list
     return list(
         session.exec(
             select(Contribution)
-            .where(Contribution.consultation_id == consultation.id,
-                   Contribution.participant_ref == who.ref)
+            .where(
+                Contribution.consultation_id == consultation.id,
+                Contribution.participant_ref == who.ref,
+            )
             .order_by(Contribution.created_at)
         )
     )

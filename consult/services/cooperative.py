@@ -23,7 +23,8 @@ def update_cooperative(
         raise ServiceError(N_("Le nom de la coopérative est obligatoire."))
     cooperative = get_cooperative(session) or Cooperative(name=name, purpose=purpose)
     changes = tuple(
-        key for key, value in (("name", name), ("purpose", purpose))
+        key
+        for key, value in (("name", name), ("purpose", purpose))
         if cooperative.id is None or getattr(cooperative, key) != value
     )
     cooperative.name, cooperative.purpose, cooperative.updated_at = name, purpose, utcnow()
@@ -63,7 +64,9 @@ def _check_college(session: Session, name: str, weight: int, college_id: int | N
         raise ServiceError(
             N_("Le poids de vote doit être compris entre %(min)s et %(max)s %%."), min=0, max=100
         )
-    same_name = session.exec(select(College).where(func.lower(College.name) == name.lower())).first()
+    same_name = session.exec(
+        select(College).where(func.lower(College.name) == name.lower())
+    ).first()
     if same_name is not None and same_name.id != college_id:
         raise ServiceError(N_("Un collège porte déjà le nom « %(name)s »."), name=name)
 

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from .. import audit
-from ..redaction import redact_many
 from ..models import Consultation, Contribution, ContributionVersion, Member, Vote, utcnow
+from ..redaction import redact_many
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,6 @@ class BulkSummary:
     contributions: int
     votes: int
     participants: int
-
-
 
 
 def add_in_bulk(
@@ -81,26 +79,47 @@ def add_in_bulk(
         session.add(row)
     session.flush()
     session.add_all(
-        ContributionVersion(contribution_id=row.id, number=1, text=row.text,
-                            redacted_text=row.redacted_text, stance=row.stance,
-                            created_at=row.created_at)
+        ContributionVersion(
+            contribution_id=row.id,
+            number=1,
+            text=row.text,
+            redacted_text=row.redacted_text,
+            stance=row.stance,
+            created_at=row.created_at,
+        )
         for row in rows.values()
     )
     # Every vote event is kept; only the last one of each (participant, contribution) counts.
     events = defaultdict(list)
     for order, vote in enumerate(votes):
-        events[(vote.participant_ref, vote.contribution_key)].append((vote.created_at or now,
-                                                                      order, vote))
+        events[(vote.participant_ref, vote.contribution_key)].append(
+            (vote.created_at or now, order, vote)
+        )
     for (_ref, key), history in events.items():
         history.sort(key=lambda item: (item[0], item[1]))
         for position, (created_at, _order, vote) in enumerate(history):
-            session.add(Vote(contribution_id=rows[key].id, participant_ref=vote.participant_ref,
-                             college_id=vote.college_id, value=vote.value,
-                             latest=position == len(history) - 1, created_at=created_at))
+            session.add(
+                Vote(
+                    contribution_id=rows[key].id,
+                    participant_ref=vote.participant_ref,
+                    college_id=vote.college_id,
+                    value=vote.value,
+                    latest=position == len(history) - 1,
+                    created_at=created_at,
+                )
+            )
     participants = {c.participant_ref for c in contributions} | {v.participant_ref for v in votes}
     summary = BulkSummary(len(contributions), len(votes), len(participants))
-    audit.record_event(session, audit.ConsultationImported(
-        actor=actor.ref if actor else None, object_id=str(consultation.id), source=source,
-        contributions=summary.contributions, votes=summary.votes,
-        participants=summary.participants, input_sha256=input_sha256))
+    audit.record_event(
+        session,
+        audit.ConsultationImported(
+            actor=actor.ref if actor else None,
+            object_id=str(consultation.id),
+            source=source,
+            contributions=summary.contributions,
+            votes=summary.votes,
+            participants=summary.participants,
+            input_sha256=input_sha256,
+        ),
+    )
     return summary

@@ -87,9 +87,11 @@ def _parse_date(value: str) -> datetime | None:
     value = value.strip()
     if not value:
         return None
-    for parse in (datetime.fromisoformat,
-                  lambda v: datetime.strptime(v, "%d/%m/%Y %H:%M"),
-                  lambda v: datetime.strptime(v, "%d/%m/%Y")):
+    for parse in (
+        datetime.fromisoformat,
+        lambda v: datetime.strptime(v, "%d/%m/%Y %H:%M"),
+        lambda v: datetime.strptime(v, "%d/%m/%Y"),
+    ):
         try:
             moment = parse(value)
         except ValueError:
@@ -109,25 +111,40 @@ def _check_actor(session: Session, actor: Member | None, target: Target) -> None
     if actor is not None:
         require_role(actor, *FACILITATING_ROLES)
     if target.consultation_id is None and not (target.title or "").strip():
-        raise ServiceError(N_("Choisissez une consultation ou donnez un titre pour en créer "
-                              "une nouvelle."))
+        raise ServiceError(
+            N_("Choisissez une consultation ou donnez un titre pour en créer une nouvelle.")
+        )
     if target.consultation_id is not None:
         consultation = get_consultation(session, target.consultation_id)
         if consultation.status in ("analysed", "published"):
             raise ServiceError(N_("Une consultation analysée ne reçoit plus de contributions."))
 
 
-def _consultation_for(session: Session, actor: Member | None, target: Target, *, scale: str,
-                      source: str, question: str = "", description: str = "",
-                      college_ids: tuple[int, ...] = ()) -> Consultation:
+def _consultation_for(
+    session: Session,
+    actor: Member | None,
+    target: Target,
+    *,
+    scale: str,
+    source: str,
+    question: str = "",
+    description: str = "",
+    college_ids: tuple[int, ...] = (),
+) -> Consultation:
     if target.consultation_id is not None:
         return get_consultation(session, target.consultation_id)
     return create_consultation(
-        session, actor,
-        ConsultationInput(title=target.title.strip()[:200], question=question or target.title,
-                          description=description, stance_scale=scale,
-                          college_ids=college_ids),
-        source=source)
+        session,
+        actor,
+        ConsultationInput(
+            title=target.title.strip()[:200],
+            question=question or target.title,
+            description=description,
+            stance_scale=scale,
+            college_ids=college_ids,
+        ),
+        source=source,
+    )
 
 
 # --- CSV and XLSX -----------------------------------------------------------------------
@@ -150,24 +167,41 @@ class ImportRefused(ServiceError):
 
 
 def import_table(
-    session: Session, actor: Member | None, target: Target, data: bytes, filename: str, *,
-    mapping: dict[str, str | None] | None = None, dry_run: bool = True,
-    max_rows: int = 100_000, max_bytes: int = 10 * 1024 * 1024,
+    session: Session,
+    actor: Member | None,
+    target: Target,
+    data: bytes,
+    filename: str,
+    *,
+    mapping: dict[str, str | None] | None = None,
+    dry_run: bool = True,
+    max_rows: int = 100_000,
+    max_bytes: int = 10 * 1024 * 1024,
 ) -> ImportReport:
     """Contributions from a CSV or XLSX file, with a column for each field."""
     _check_actor(session, actor, target)
     table = read_upload(data, filename, max_rows=max_rows, max_bytes=max_bytes)
     mapping = {**guess_mapping(table.columns), **(mapping or {})}
-    report = ImportReport(source="table", columns=table.columns, mapping=mapping,
-                          encoding=table.encoding, separator=table.separator)
+    report = ImportReport(
+        source="table",
+        columns=table.columns,
+        mapping=mapping,
+        encoding=table.encoding,
+        separator=table.separator,
+    )
     if not mapping.get("text") or mapping["text"] not in table.columns:
-        report.problems.append(Problem(N_("Indiquez la colonne qui contient le texte des "
-                                          "contributions.")))
+        report.problems.append(
+            Problem(N_("Indiquez la colonne qui contient le texte des contributions."))
+        )
         return report
-    for name, column in mapping.items():
+    for column in mapping.values():
         if column and column not in table.columns:
-            report.problems.append(Problem(N_("La colonne « %(column)s » n'existe pas dans le "
-                                              "fichier."), {"column": column}))
+            report.problems.append(
+                Problem(
+                    N_("La colonne « %(column)s » n'existe pas dans le fichier."),
+                    {"column": column},
+                )
+            )
     if report.problems:
         return report
     scale = "three"
@@ -185,8 +219,9 @@ def import_table(
     if _nothing_to_import(report, new) or dry_run or not report.ok:
         return report
     college_ids = tuple(sorted({i.college_id for i in new if i.college_id is not None}))
-    consultation = _consultation_for(session, actor, target, scale=scale, source="csv",
-                                     college_ids=college_ids)
+    consultation = _consultation_for(
+        session, actor, target, scale=scale, source="csv", college_ids=college_ids
+    )
     _commit(session, consultation, new, [], actor, "csv", file_digest, report)
     return report
 
@@ -199,38 +234,63 @@ def _table_row(report, line, row, mapping, scale, colleges, file_digest):
     text = cell("text").strip()
     problem = text_problem(text)
     if problem:
-        report.problems.append(Problem(N_("Ligne %(line)s : %(problem)s"),
-                                       {"line": line, "problem": problem.message % problem.params}))
+        report.problems.append(
+            Problem(
+                N_("Ligne %(line)s : %(problem)s"),
+                {"line": line, "problem": problem.message % problem.params},
+            )
+        )
         return None
     try:
         stance = stance_from_word(cell("stance"), scale)
     except ValueError:
-        report.problems.append(Problem(N_("Ligne %(line)s : position « %(value)s » inconnue."),
-                                       {"line": line, "value": cell("stance")}))
+        report.problems.append(
+            Problem(
+                N_("Ligne %(line)s : position « %(value)s » inconnue."),
+                {"line": line, "value": cell("stance")},
+            )
+        )
         return None
     college = None
     if cell("college"):
         college = colleges.get(_fold(cell("college")))
         if college is None:
-            report.problems.append(Problem(N_("Ligne %(line)s : collège « %(value)s » inconnu."),
-                                           {"line": line, "value": cell("college")}))
+            report.problems.append(
+                Problem(
+                    N_("Ligne %(line)s : collège « %(value)s » inconnu."),
+                    {"line": line, "value": cell("college")},
+                )
+            )
             return None
     try:
         created_at = _parse_date(cell("date"))
     except ValueError:
-        report.problems.append(Problem(N_("Ligne %(line)s : date « %(value)s » illisible "
-                                          "(attendu : AAAA-MM-JJ ou JJ/MM/AAAA)."),
-                                       {"line": line, "value": cell("date")}))
+        report.problems.append(
+            Problem(
+                N_(
+                    "Ligne %(line)s : date « %(value)s » illisible "
+                    "(attendu : AAAA-MM-JJ ou JJ/MM/AAAA)."
+                ),
+                {"line": line, "value": cell("date")},
+            )
+        )
         return None
     author = cell("author")
     # Without an author column each row is its own participant.
     ref_source = f"{author}" if author else f"{file_digest}:{line}"
     ref = "i" + hashlib.sha256(ref_source.encode()).hexdigest()[:32]
     if len(report.rows) < PREVIEW_ROWS:
-        report.rows.append(PreviewRow(line, text, stance, college.name if college else None,
-                                      cell("date"), author))
-    return NewContribution(key=f"line-{line}", participant_ref=ref, text=text, stance=stance,
-                           college_id=college.id if college else None, created_at=created_at)
+        report.rows.append(
+            PreviewRow(line, text, stance, college.name if college else None, cell("date"), author)
+        )
+    return NewContribution(
+        key=f"line-{line}",
+        participant_ref=ref,
+        text=text,
+        stance=stance,
+        college_id=college.id if college else None,
+        created_at=created_at,
+    )
 
 
 def _nothing_to_import(report: ImportReport, contributions: list) -> bool:
@@ -242,8 +302,15 @@ def _nothing_to_import(report: ImportReport, contributions: list) -> bool:
 
 def _commit(session, consultation, contributions, votes, actor, source, digest, report):
     try:
-        summary: BulkSummary = add_in_bulk(session, consultation, contributions, votes,
-                                           actor=actor, source=source, input_sha256=digest)
+        summary: BulkSummary = add_in_bulk(
+            session,
+            consultation,
+            contributions,
+            votes,
+            actor=actor,
+            source=source,
+            input_sha256=digest,
+        )
         session.commit()
     except Exception:
         session.rollback()
@@ -257,8 +324,15 @@ def _commit(session, consultation, contributions, votes, actor, source, digest, 
 # --- Polis ---------------------------------------------------------------------------------
 
 
-def import_polis(session: Session, actor: Member | None, target: Target, folder: Path, *,
-                 dry_run: bool = True, max_rows: int = 1_000_000) -> ImportReport:
+def import_polis(
+    session: Session,
+    actor: Member | None,
+    target: Target,
+    folder: Path,
+    *,
+    dry_run: bool = True,
+    max_rows: int = 1_000_000,
+) -> ImportReport:
     """A Polis export folder (comments.csv and votes.csv or participants-votes.csv)."""
     _check_actor(session, actor, target)
     try:
@@ -273,32 +347,61 @@ def import_polis(session: Session, actor: Member | None, target: Target, folder:
     for comment in export.comments:
         problem = text_problem(comment.body)
         if problem:
-            report.problems.append(Problem(N_("Commentaire %(id)s : %(problem)s"),
-                                           {"id": comment.comment_id,
-                                            "problem": problem.message % problem.params}))
+            report.problems.append(
+                Problem(
+                    N_("Commentaire %(id)s : %(problem)s"),
+                    {"id": comment.comment_id, "problem": problem.message % problem.params},
+                )
+            )
             continue
-        contributions.append(NewContribution(
-            key=str(comment.comment_id), participant_ref=f"polis:{comment.author_id}",
-            text=comment.body.strip(), created_at=comment.created_at,
-            hidden_reason=POLIS_REJECTED if comment.moderated == -1 else None))
+        contributions.append(
+            NewContribution(
+                key=str(comment.comment_id),
+                participant_ref=f"polis:{comment.author_id}",
+                text=comment.body.strip(),
+                created_at=comment.created_at,
+                hidden_reason=POLIS_REJECTED if comment.moderated == -1 else None,
+            )
+        )
     keys = {c.key for c in contributions}
-    votes = [NewVote(participant_ref=f"polis:{v.voter_id}", contribution_key=str(v.comment_id),
-                     value=v.vote, created_at=v.created_at)
-             for v in export.votes if str(v.comment_id) in keys]
-    report.rows = [PreviewRow(0, c.text, None, None,
-                              c.created_at.isoformat() if c.created_at else "", c.participant_ref)
-                   for c in contributions[:PREVIEW_ROWS]]
+    votes = [
+        NewVote(
+            participant_ref=f"polis:{v.voter_id}",
+            contribution_key=str(v.comment_id),
+            value=v.vote,
+            created_at=v.created_at,
+        )
+        for v in export.votes
+        if str(v.comment_id) in keys
+    ]
+    report.rows = [
+        PreviewRow(
+            0,
+            c.text,
+            None,
+            None,
+            c.created_at.isoformat() if c.created_at else "",
+            c.participant_ref,
+        )
+        for c in contributions[:PREVIEW_ROWS]
+    ]
     report.contributions, report.votes = len(contributions), len(votes)
-    report.participants = len({c.participant_ref for c in contributions}
-                              | {v.participant_ref for v in votes})
+    report.participants = len(
+        {c.participant_ref for c in contributions} | {v.participant_ref for v in votes}
+    )
     if _nothing_to_import(report, contributions) or dry_run or not report.ok:
         return report
     title = target.title or export.topic or Path(folder).name
-    consultation = _consultation_for(session, actor, Target(target.consultation_id, title),
-                                     scale="none", source="polis", question=export.topic or title,
-                                     description=export.description)
-    _commit(session, consultation, contributions, votes, actor, "polis", digest.hexdigest(),
-            report)
+    consultation = _consultation_for(
+        session,
+        actor,
+        Target(target.consultation_id, title),
+        scale="none",
+        source="polis",
+        question=export.topic or title,
+        description=export.description,
+    )
+    _commit(session, consultation, contributions, votes, actor, "polis", digest.hexdigest(), report)
     return report
 
 
@@ -307,9 +410,17 @@ def import_polis(session: Session, actor: Member | None, target: Target, folder:
 DECIDIM_STANCES = {1: "for", 0: "mixed", -1: "against"}
 
 
-def import_decidim(session: Session, actor: Member | None, target: Target, data: bytes,
-                   filename: str, *, dry_run: bool = True, max_rows: int = 100_000,
-                   max_bytes: int = 10 * 1024 * 1024) -> ImportReport:
+def import_decidim(
+    session: Session,
+    actor: Member | None,
+    target: Target,
+    data: bytes,
+    filename: str,
+    *,
+    dry_run: bool = True,
+    max_rows: int = 100_000,
+    max_bytes: int = 10 * 1024 * 1024,
+) -> ImportReport:
     """A Decidim comments export (CSV, JSON or Excel); alignment becomes the stance."""
     _check_actor(session, actor, target)
     try:
@@ -324,17 +435,34 @@ def import_decidim(session: Session, actor: Member | None, target: Target, data:
     for comment in comments:
         problem = text_problem(comment.body)
         if problem:
-            report.problems.append(Problem(N_("Commentaire %(id)s : %(problem)s"),
-                                           {"id": comment.comment_id,
-                                            "problem": problem.message % problem.params}))
+            report.problems.append(
+                Problem(
+                    N_("Commentaire %(id)s : %(problem)s"),
+                    {"id": comment.comment_id, "problem": problem.message % problem.params},
+                )
+            )
             continue
         stance = DECIDIM_STANCES.get(comment.alignment) if scale == "three" else None
-        contributions.append(NewContribution(
-            key=f"decidim-{comment.comment_id}", participant_ref=f"decidim:{comment.author_id}",
-            text=comment.body.strip(), stance=stance, created_at=comment.created_at))
-    report.rows = [PreviewRow(0, c.text, c.stance, None,
-                              c.created_at.isoformat() if c.created_at else "", c.participant_ref)
-                   for c in contributions[:PREVIEW_ROWS]]
+        contributions.append(
+            NewContribution(
+                key=f"decidim-{comment.comment_id}",
+                participant_ref=f"decidim:{comment.author_id}",
+                text=comment.body.strip(),
+                stance=stance,
+                created_at=comment.created_at,
+            )
+        )
+    report.rows = [
+        PreviewRow(
+            0,
+            c.text,
+            c.stance,
+            None,
+            c.created_at.isoformat() if c.created_at else "",
+            c.participant_ref,
+        )
+        for c in contributions[:PREVIEW_ROWS]
+    ]
     report.contributions = len(contributions)
     report.participants = len({c.participant_ref for c in contributions})
     if _nothing_to_import(report, contributions) or dry_run or not report.ok:

@@ -236,8 +236,9 @@ def issue_reset_link(
     require_role(actor, "admin")
     member = get_member(session, member_id)
     if member.password_hash is None:
-        raise ServiceError(N_("Ce membre n'a pas encore choisi de mot de passe : renvoyez "
-                              "plutôt une invitation."))
+        raise ServiceError(
+            N_("Ce membre n'a pas encore choisi de mot de passe : renvoyez plutôt une invitation.")
+        )
     if not member.active:
         raise ServiceError(N_("Ce compte est désactivé : réactivez-le d'abord."))
     token = issue_token(session, member, PASSWORD_RESET, valid_hours)

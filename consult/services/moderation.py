@@ -19,8 +19,15 @@ def _contribution(session: Session, contribution_id: int) -> Contribution:
     return contribution
 
 
-def report(session: Session, contribution_id: int, member: Member, *, key: str, reason: str = "",
-           auto_hide_threshold: int = 3) -> Contribution:
+def report(
+    session: Session,
+    contribution_id: int,
+    member: Member,
+    *,
+    key: str,
+    reason: str = "",
+    auto_hide_threshold: int = 3,
+) -> Contribution:
     """Report a contribution once; enough reports hide it until a facilitator reviews it."""
     contribution = _contribution(session, contribution_id)
     consultation = require_visible(session, member, contribution.consultation_id)
@@ -28,21 +35,37 @@ def report(session: Session, contribution_id: int, member: Member, *, key: str, 
     if contribution.participant_ref == who.ref:
         raise ServiceError(N_("Vous ne pouvez pas signaler votre propre contribution."))
     already = session.exec(
-        select(ContributionReport).where(ContributionReport.contribution_id == contribution.id,
-                                         ContributionReport.reporter_ref == who.ref)
+        select(ContributionReport).where(
+            ContributionReport.contribution_id == contribution.id,
+            ContributionReport.reporter_ref == who.ref,
+        )
     ).first()
     if already is not None:
         return contribution
-    session.add(ContributionReport(contribution_id=contribution.id, reporter_ref=who.ref,
-                                   reason=reason.strip()[:REASON_MAX]))
+    session.add(
+        ContributionReport(
+            contribution_id=contribution.id,
+            reporter_ref=who.ref,
+            reason=reason.strip()[:REASON_MAX],
+        )
+    )
     contribution.report_count += 1
     session.add(contribution)
-    audit.record_event(session, audit.ContributionReported(
-        actor=who.ref, object_id=str(contribution.id), report_count=contribution.report_count))
-    if not contribution.hidden and should_auto_hide(contribution.report_count,
-                                                    auto_hide_threshold):
-        _hide(session, contribution, None, N_("Masquée automatiquement après plusieurs "
-                                               "signalements, en attente de la modération."))
+    audit.record_event(
+        session,
+        audit.ContributionReported(
+            actor=who.ref, object_id=str(contribution.id), report_count=contribution.report_count
+        ),
+    )
+    if not contribution.hidden and should_auto_hide(contribution.report_count, auto_hide_threshold):
+        _hide(
+            session,
+            contribution,
+            None,
+            N_(
+                "Masquée automatiquement après plusieurs signalements, en attente de la modération."
+            ),
+        )
     session.commit()
     return contribution
 
@@ -52,9 +75,15 @@ def _hide(session: Session, contribution: Contribution, actor: Member | None, re
     contribution.hidden_reason = reason
     contribution.hidden_at = utcnow()
     session.add(contribution)
-    audit.record_event(session, audit.ContributionHidden(
-        actor=actor.ref if actor else None, object_id=str(contribution.id), reason=reason,
-        automatic=actor is None))
+    audit.record_event(
+        session,
+        audit.ContributionHidden(
+            actor=actor.ref if actor else None,
+            object_id=str(contribution.id),
+            reason=reason,
+            automatic=actor is None,
+        ),
+    )
 
 
 def hide(session: Session, actor: Member, contribution_id: int, reason: str) -> Contribution:
@@ -71,7 +100,9 @@ def hide(session: Session, actor: Member, contribution_id: int, reason: str) -> 
     return contribution
 
 
-def restore(session: Session, actor: Member, contribution_id: int, reason: str = "") -> Contribution:
+def restore(
+    session: Session, actor: Member, contribution_id: int, reason: str = ""
+) -> Contribution:
     """Make a hidden contribution visible again (facilitators)."""
     require_role(actor, *FACILITATING_ROLES)
     contribution = _contribution(session, contribution_id)
@@ -80,8 +111,12 @@ def restore(session: Session, actor: Member, contribution_id: int, reason: str =
     contribution.hidden = False
     contribution.hidden_at = None
     session.add(contribution)
-    audit.record_event(session, audit.ContributionRestored(
-        actor=actor.ref, object_id=str(contribution.id), reason=reason.strip()[:REASON_MAX]))
+    audit.record_event(
+        session,
+        audit.ContributionRestored(
+            actor=actor.ref, object_id=str(contribution.id), reason=reason.strip()[:REASON_MAX]
+        ),
+    )
     session.commit()
     return contribution
 
@@ -89,14 +124,23 @@ def restore(session: Session, actor: Member, contribution_id: int, reason: str =
 def queue(session: Session, actor: Member, consultation_id: int) -> list[Contribution]:
     """Reported or hidden contributions of a consultation, most reported first."""
     require_role(actor, *FACILITATING_ROLES)
-    return list(session.exec(
-        select(Contribution).where(
-            Contribution.consultation_id == consultation_id,
-            (Contribution.report_count > 0) | Contribution.hidden,
-        ).order_by(Contribution.hidden.desc(), Contribution.report_count.desc(), Contribution.id)
-    ))
+    return list(
+        session.exec(
+            select(Contribution)
+            .where(
+                Contribution.consultation_id == consultation_id,
+                (Contribution.report_count > 0) | Contribution.hidden,
+            )
+            .order_by(Contribution.hidden.desc(), Contribution.report_count.desc(), Contribution.id)
+        )
+    )
 
 
 def reports_of(session: Session, contribution_id: int) -> list[ContributionReport]:
-    return list(session.exec(select(ContributionReport).where(
-        ContributionReport.contribution_id == contribution_id).order_by(ContributionReport.id)))
+    return list(
+        session.exec(
+            select(ContributionReport)
+            .where(ContributionReport.contribution_id == contribution_id)
+            .order_by(ContributionReport.id)
+        )
+    )

@@ -9,8 +9,15 @@ from ..models import Member, Proposal, ProposalComment, ProposalSupport
 from ..rules import N_, TEXT_MAX_LENGTH
 from . import NotFound, ServiceError
 
-TEXT_FIELDS = ("need", "benefits", "affected", "data_used", "risks", "environmental_cost",
-               "alternatives")
+TEXT_FIELDS = (
+    "need",
+    "benefits",
+    "affected",
+    "data_used",
+    "risks",
+    "environmental_cost",
+    "alternatives",
+)
 
 
 @dataclass(frozen=True)
@@ -33,34 +40,50 @@ def _require_member(member: Member | None) -> Member:
     return member
 
 
-def submit(session: Session, member: Member, data: ProposalInput,
-           submission_key: str | None = None) -> Proposal:
+def submit(
+    session: Session, member: Member, data: ProposalInput, submission_key: str | None = None
+) -> Proposal:
     """Any member submits a proposal; it starts its path as `submitted`."""
     _require_member(member)
     if submission_key:
         existing = session.exec(
-            select(Proposal).where(Proposal.submission_key == submission_key)).first()
+            select(Proposal).where(Proposal.submission_key == submission_key)
+        ).first()
         if existing is not None and existing.author_id == member.id:
             return existing
     values = {f.name: getattr(data, f.name) for f in fields(data)}
     for name in ("title", *TEXT_FIELDS):
         values[name] = values[name].strip()
         if not values[name]:
-            raise ServiceError(N_("Tous les champs de la proposition sont à remplir : "
-                                  "écrivez « aucun » ou « je ne sais pas » si besoin."))
+            raise ServiceError(
+                N_(
+                    "Tous les champs de la proposition sont à remplir : "
+                    "écrivez « aucun » ou « je ne sais pas » si besoin."
+                )
+            )
         if len(values[name]) > TEXT_MAX_LENGTH:
             raise ServiceError(N_("Un champ dépasse %(max)s caractères."), max=TEXT_MAX_LENGTH)
     if len(values["title"]) > 200:
         raise ServiceError(N_("Le titre ne peut dépasser %(max)s caractères."), max=200)
     if data.sensitive_data and not data.personal_data:
         values["personal_data"] = True  # sensitive data are personal data
-    proposal = Proposal(**values, author_id=member.id, college_id=member.college_id,
-                        submission_key=submission_key or None)
+    proposal = Proposal(
+        **values,
+        author_id=member.id,
+        college_id=member.college_id,
+        submission_key=submission_key or None,
+    )
     session.add(proposal)
     session.flush()
-    audit.record_event(session, audit.ProposalSubmitted(
-        actor=member.ref, object_id=str(proposal.id), personal_data=proposal.personal_data,
-        sensitive_data=proposal.sensitive_data))
+    audit.record_event(
+        session,
+        audit.ProposalSubmitted(
+            actor=member.ref,
+            object_id=str(proposal.id),
+            personal_data=proposal.personal_data,
+            sensitive_data=proposal.sensitive_data,
+        ),
+    )
     session.commit()
     return proposal
 
@@ -72,13 +95,15 @@ def get(session: Session, proposal_id: int) -> Proposal:
     return proposal
 
 
-def comment(session: Session, member: Member, proposal_id: int, text: str,
-            submission_key: str | None = None) -> ProposalComment:
+def comment(
+    session: Session, member: Member, proposal_id: int, text: str, submission_key: str | None = None
+) -> ProposalComment:
     _require_member(member)
     proposal = get(session, proposal_id)
     if submission_key:
-        existing = session.exec(select(ProposalComment).where(
-            ProposalComment.submission_key == submission_key)).first()
+        existing = session.exec(
+            select(ProposalComment).where(ProposalComment.submission_key == submission_key)
+        ).first()
         if existing is not None and existing.author_id == member.id:
             return existing
     text = text.strip()
@@ -86,13 +111,19 @@ def comment(session: Session, member: Member, proposal_id: int, text: str,
         raise ServiceError(N_("Votre commentaire est vide."))
     if len(text) > TEXT_MAX_LENGTH:
         raise ServiceError(N_("Un champ dépasse %(max)s caractères."), max=TEXT_MAX_LENGTH)
-    row = ProposalComment(proposal_id=proposal.id, author_id=member.id,
-                          college_id=member.college_id, text=text,
-                          submission_key=submission_key or None)
+    row = ProposalComment(
+        proposal_id=proposal.id,
+        author_id=member.id,
+        college_id=member.college_id,
+        text=text,
+        submission_key=submission_key or None,
+    )
     session.add(row)
     session.flush()
-    audit.record_event(session, audit.ProposalCommented(
-        actor=member.ref, object_id=str(proposal.id), comment_id=row.id))
+    audit.record_event(
+        session,
+        audit.ProposalCommented(actor=member.ref, object_id=str(proposal.id), comment_id=row.id),
+    )
     session.commit()
     return row
 
@@ -110,8 +141,10 @@ def set_support(session: Session, member: Member, proposal_id: int, supported: b
         session.add(ProposalSupport(proposal_id=proposal.id, member_id=member.id))
     else:
         session.delete(existing)
-    audit.record_event(session, audit.ProposalSupported(
-        actor=member.ref, object_id=str(proposal.id), supported=supported))
+    audit.record_event(
+        session,
+        audit.ProposalSupported(actor=member.ref, object_id=str(proposal.id), supported=supported),
+    )
     session.commit()
 
 
@@ -120,14 +153,20 @@ def list_all(session: Session) -> list[Proposal]:
 
 
 def support_counts(session: Session) -> dict[int, int]:
-    rows = session.exec(select(ProposalSupport.proposal_id, func.count())
-                        .group_by(ProposalSupport.proposal_id))
+    rows = session.exec(
+        select(ProposalSupport.proposal_id, func.count()).group_by(ProposalSupport.proposal_id)
+    )
     return {proposal_id: count for proposal_id, count in rows}
 
 
 def comments(session: Session, proposal_id: int) -> list[ProposalComment]:
-    return list(session.exec(select(ProposalComment).where(
-        ProposalComment.proposal_id == proposal_id).order_by(ProposalComment.id)))
+    return list(
+        session.exec(
+            select(ProposalComment)
+            .where(ProposalComment.proposal_id == proposal_id)
+            .order_by(ProposalComment.id)
+        )
+    )
 
 
 def supports(session: Session, proposal_id: int, member_id: int) -> bool:

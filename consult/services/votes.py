@@ -13,8 +13,15 @@ from .consultations import require_visible
 from .contributions import _check_can_participate, participant
 
 
-def cast(session: Session, contribution_id: int, member: Member, *, key: str, value: int,
-         now: datetime | None = None) -> Vote:
+def cast(
+    session: Session,
+    contribution_id: int,
+    member: Member,
+    *,
+    key: str,
+    value: int,
+    now: datetime | None = None,
+) -> Vote:
     """Agree (1), disagree (-1) or pass (0) on someone else's contribution."""
     now = now or utcnow()
     contribution = session.get(Contribution, contribution_id)
@@ -23,21 +30,32 @@ def cast(session: Session, contribution_id: int, member: Member, *, key: str, va
     consultation = require_visible(session, member, contribution.consultation_id)
     who = participant(consultation, member, key)
     _check_can_participate(session, consultation, who, now)
-    problem = vote_problem(own=contribution.participant_ref == who.ref, hidden=contribution.hidden,
-                           withdrawn=contribution.withdrawn, value=value)
+    problem = vote_problem(
+        own=contribution.participant_ref == who.ref,
+        hidden=contribution.hidden,
+        withdrawn=contribution.withdrawn,
+        value=value,
+    )
     if problem:
         raise ServiceError(problem.message, **problem.params)
     previous = session.exec(
-        select(Vote).where(Vote.contribution_id == contribution.id,
-                           Vote.participant_ref == who.ref, Vote.latest)
+        select(Vote).where(
+            Vote.contribution_id == contribution.id, Vote.participant_ref == who.ref, Vote.latest
+        )
     ).first()
     if previous is not None:
         if previous.value == value:
             return previous  # the same vote twice (a double click) changes nothing
         previous.latest = False
         session.add(previous)
-    vote = Vote(contribution_id=contribution.id, participant_ref=who.ref,
-                college_id=who.college_id, value=value, latest=True, created_at=now)
+    vote = Vote(
+        contribution_id=contribution.id,
+        participant_ref=who.ref,
+        college_id=who.college_id,
+        value=value,
+        latest=True,
+        created_at=now,
+    )
     session.add(vote)
     audit.record_event(
         session, audit.VoteCast(actor=who.ref, object_id=str(contribution.id), value=value)
@@ -46,8 +64,14 @@ def cast(session: Session, contribution_id: int, member: Member, *, key: str, va
     return vote
 
 
-def next_card(session: Session, consultation_id: int, member: Member, *, key: str,
-              skip: frozenset[int] = frozenset()) -> Contribution | None:
+def next_card(
+    session: Session,
+    consultation_id: int,
+    member: Member,
+    *,
+    key: str,
+    skip: frozenset[int] = frozenset(),
+) -> Contribution | None:
     """The next contribution this member has not voted on, fewest votes first (as Polis does)."""
     consultation = require_visible(session, member, consultation_id)
     who = participant(consultation, member, key)
@@ -72,14 +96,19 @@ def next_card(session: Session, consultation_id: int, member: Member, *, key: st
 
 def remaining(session: Session, consultation_id: int, who_ref: str) -> int:
     voted = select(Vote.contribution_id).where(Vote.participant_ref == who_ref)
-    return len(list(session.exec(
-        select(Contribution.id).where(
-            Contribution.consultation_id == consultation_id,
-            Contribution.participant_ref != who_ref,
-            ~Contribution.hidden, ~Contribution.withdrawn,
-            Contribution.id.not_in(voted),
+    return len(
+        list(
+            session.exec(
+                select(Contribution.id).where(
+                    Contribution.consultation_id == consultation_id,
+                    Contribution.participant_ref != who_ref,
+                    ~Contribution.hidden,
+                    ~Contribution.withdrawn,
+                    Contribution.id.not_in(voted),
+                )
+            )
         )
-    )))
+    )
 
 
 def latest_tallies(session: Session, contribution_ids: list[int]) -> dict[int, Counter]:
@@ -98,14 +127,18 @@ def latest_tallies(session: Session, contribution_ids: list[int]) -> dict[int, C
 
 def my_vote(session: Session, contribution_id: int, who_ref: str) -> int | None:
     vote = session.exec(
-        select(Vote).where(Vote.contribution_id == contribution_id,
-                           Vote.participant_ref == who_ref, Vote.latest)
+        select(Vote).where(
+            Vote.contribution_id == contribution_id, Vote.participant_ref == who_ref, Vote.latest
+        )
     ).first()
     return vote.value if vote else None
 
 
 def history(session: Session, contribution_id: int, who_ref: str) -> list[Vote]:
-    return list(session.exec(
-        select(Vote).where(Vote.contribution_id == contribution_id,
-                           Vote.participant_ref == who_ref).order_by(Vote.id)
-    ))
+    return list(
+        session.exec(
+            select(Vote)
+            .where(Vote.contribution_id == contribution_id, Vote.participant_ref == who_ref)
+            .order_by(Vote.id)
+        )
+    )

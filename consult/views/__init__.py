@@ -1,13 +1,12 @@
 """Blueprints, sign-in wiring, error pages and what every template can use."""
 
 from functools import wraps
-
 from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, current_app, flash, render_template, request
-from markupsafe import Markup, escape
 from flask_babel import get_locale, gettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from ..db import get_session
@@ -122,7 +121,7 @@ def _error_page(error):
             "Le formulaire a expiré ou n'a pas été envoyé depuis cette page. "
             "Rechargez la page et recommencez."
         )
-    template = "errors/%s.html" % (code if code in (403, 404, 429, 500) else "generic")
+    template = f"errors/{code if code in (403, 404, 429, 500) else 'generic'}.html"
     return (
         render_template(template, code=code, description=description, path=request.path),
         code,

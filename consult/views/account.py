@@ -18,8 +18,9 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 @bp.get("/")
 @login_required
 def index():
-    return render_template("account/index.html", erase_form=EraseForm(formdata=None),
-                           action_form=ConfirmForm())
+    return render_template(
+        "account/index.html", erase_form=EraseForm(formdata=None), action_form=ConfirmForm()
+    )
 
 
 @bp.post("/data")
@@ -30,10 +31,14 @@ def data():
     if not form.validate_on_submit():
         return redirect(url_for("account.index"))
     document = rights_service.export_my_data(
-        get_session(), current_user, key=current_app.config["PALABRE_PSEUDONYM_KEY"])
+        get_session(), current_user, key=current_app.config["PALABRE_PSEUDONYM_KEY"]
+    )
     body = json.dumps(document, ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="mes-donnees-palabre.json"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="mes-donnees-palabre.json"'},
+    )
 
 
 @bp.post("/erase")
@@ -42,17 +47,30 @@ def erase():
     form = EraseForm()
     if not form.validate_on_submit():
         flash(gettext("Cochez la confirmation et saisissez votre mot de passe."), "error")
-        return render_template("account/index.html", erase_form=form,
-                               action_form=ConfirmForm()), 422
+        return render_template(
+            "account/index.html", erase_form=form, action_form=ConfirmForm()
+        ), 422
     try:
         deleted, kept = rights_service.erase_account(
-            get_session(), current_user, key=current_app.config["PALABRE_PSEUDONYM_KEY"],
-            password=form.password.data, delete_contributions=form.delete_contributions.data)
+            get_session(),
+            current_user,
+            key=current_app.config["PALABRE_PSEUDONYM_KEY"],
+            password=form.password.data,
+            delete_contributions=form.delete_contributions.data,
+        )
     except ServiceError as error:
         flash_error(error)
-        return render_template("account/index.html", erase_form=form,
-                               action_form=ConfirmForm()), 422
+        return render_template(
+            "account/index.html", erase_form=form, action_form=ConfirmForm()
+        ), 422
     logout_user()
-    flash(gettext("Votre compte est effacé. Contributions supprimées : %(deleted)s ; "
-                  "conservées anonymement : %(kept)s.", deleted=deleted, kept=kept), "success")
+    flash(
+        gettext(
+            "Votre compte est effacé. Contributions supprimées : %(deleted)s ; "
+            "conservées anonymement : %(kept)s.",
+            deleted=deleted,
+            kept=kept,
+        ),
+        "success",
+    )
     return redirect(url_for("auth.login"))

@@ -47,14 +47,21 @@ def _deliver(link: IssuedLink, purpose: str) -> str | None:
         return url
     cooperative = coop_service.get_cooperative(get_session())
     if purpose == INVITATION:
-        subject = gettext("Invitation à rejoindre %(name)s sur Palabre",
-                          name=cooperative.name if cooperative else "Palabre")
-        body = render_template("mail/invitation.txt", link=url, member=link.member,
-                               hours=config["PALABRE_INVITATION_HOURS"])
+        subject = gettext(
+            "Invitation à rejoindre %(name)s sur Palabre",
+            name=cooperative.name if cooperative else "Palabre",
+        )
+        body = render_template(
+            "mail/invitation.txt",
+            link=url,
+            member=link.member,
+            hours=config["PALABRE_INVITATION_HOURS"],
+        )
     else:
         subject = gettext("Réinitialiser votre mot de passe Palabre")
-        body = render_template("mail/password_reset.txt", link=url,
-                               hours=config["PALABRE_PASSWORD_RESET_HOURS"])
+        body = render_template(
+            "mail/password_reset.txt", link=url, hours=config["PALABRE_PASSWORD_RESET_HOURS"]
+        )
     jobs.send_mail(link.member.email, subject, body)
     return None
 
@@ -114,10 +121,13 @@ def invite():
 def _after_link(link: IssuedLink, purpose: str):
     shown = _deliver(link, purpose)
     if shown:
-        return render_template("admin/link_issued.html", member=link.member, link=shown,
-                               purpose=purpose)
-    flash(gettext("Un e-mail avec le lien a été envoyé à %(email)s.", email=link.member.email),
-          "success")
+        return render_template(
+            "admin/link_issued.html", member=link.member, link=shown, purpose=purpose
+        )
+    flash(
+        gettext("Un e-mail avec le lien a été envoyé à %(email)s.", email=link.member.email),
+        "success",
+    )
     return redirect(url_for("admin.member", member_id=link.member.id))
 
 
@@ -145,12 +155,12 @@ def member(member_id: int):
             )
         except ServiceError as error:
             flash_error(error)
-            return render_template("admin/member.html", form=form, person=person,
-                                   action_form=ConfirmForm()), 422
+            return render_template(
+                "admin/member.html", form=form, person=person, action_form=ConfirmForm()
+            ), 422
         flash(gettext("Modifications enregistrées."), "success")
         return redirect(url_for("admin.member", member_id=member_id))
-    return render_template("admin/member.html", form=form, person=person,
-                           action_form=ConfirmForm())
+    return render_template("admin/member.html", form=form, person=person, action_form=ConfirmForm())
 
 
 @bp.post("/members/<int:member_id>/<any(deactivate, reactivate):action>")
@@ -158,14 +168,21 @@ def member_active(member_id: int, action: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            member_service.set_active(get_session(), current_user, member_id,
-                                      action == "reactivate")
+            member_service.set_active(
+                get_session(), current_user, member_id, action == "reactivate"
+            )
         except ServiceError as error:
             flash_error(error)
         else:
-            flash(gettext("Compte réactivé.") if action == "reactivate"
-                  else gettext("Compte désactivé : ce membre ne peut plus se connecter ; "
-                               "ses contributions restent."), "success")
+            flash(
+                gettext("Compte réactivé.")
+                if action == "reactivate"
+                else gettext(
+                    "Compte désactivé : ce membre ne peut plus se connecter ; "
+                    "ses contributions restent."
+                ),
+                "success",
+            )
     return redirect(url_for("admin.member", member_id=member_id))
 
 
@@ -181,13 +198,21 @@ def member_link(member_id: int):
         person = member_service.get_member(db, member_id)
         if person.password_hash is None:
             link = member_service.renew_invitation(
-                db, current_user, member_id, valid_hours=config["PALABRE_INVITATION_HOURS"],
-                mailed=mail_configured(config))
+                db,
+                current_user,
+                member_id,
+                valid_hours=config["PALABRE_INVITATION_HOURS"],
+                mailed=mail_configured(config),
+            )
             purpose = INVITATION
         else:
             link = member_service.issue_reset_link(
-                db, current_user, member_id, valid_hours=config["PALABRE_PASSWORD_RESET_HOURS"],
-                mailed=mail_configured(config))
+                db,
+                current_user,
+                member_id,
+                valid_hours=config["PALABRE_PASSWORD_RESET_HOURS"],
+                mailed=mail_configured(config),
+            )
             purpose = member_service.PASSWORD_RESET
     except ServiceError as error:
         flash_error(error)
@@ -215,8 +240,12 @@ def college_new():
     if form.validate_on_submit():
         try:
             coop_service.create_college(
-                get_session(), current_user, name=form.name.data,
-                description=form.description.data or "", vote_weight=form.vote_weight.data)
+                get_session(),
+                current_user,
+                name=form.name.data,
+                description=form.description.data or "",
+                vote_weight=form.vote_weight.data,
+            )
         except ServiceError as error:
             flash_error(error)
             return render_template("admin/college.html", form=form, college=None), 422
@@ -236,8 +265,13 @@ def college(college_id: int):
     if form.validate_on_submit():
         try:
             coop_service.update_college(
-                db, current_user, college_id, name=form.name.data,
-                description=form.description.data or "", vote_weight=form.vote_weight.data)
+                db,
+                current_user,
+                college_id,
+                name=form.name.data,
+                description=form.description.data or "",
+                vote_weight=form.vote_weight.data,
+            )
         except ServiceError as error:
             flash_error(error)
             return render_template("admin/college.html", form=form, college=existing), 422
@@ -257,7 +291,8 @@ def cooperative_settings():
     if form.validate_on_submit():
         try:
             coop_service.update_cooperative(
-                db, current_user, name=form.name.data, purpose=form.purpose.data or "")
+                db, current_user, name=form.name.data, purpose=form.purpose.data or ""
+            )
         except ServiceError as error:
             flash_error(error)
             return render_template("admin/cooperative.html", form=form), 422

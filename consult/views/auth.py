@@ -121,8 +121,11 @@ def forgot_password():
                 jobs.send_mail(
                     form.email.data.strip().lower(),
                     gettext("Réinitialiser votre mot de passe Palabre"),
-                    render_template("mail/password_reset.txt", link=link,
-                                    hours=config["PALABRE_PASSWORD_RESET_HOURS"]),
+                    render_template(
+                        "mail/password_reset.txt",
+                        link=link,
+                        hours=config["PALABRE_PASSWORD_RESET_HOURS"],
+                    ),
                 )
             flash(
                 gettext(

@@ -41,9 +41,11 @@ def index():
     db = get_session()
     consultations = consultation_service.list_for_member(db, current_user)
     answered = {
-        c.id for c in consultations
-        if contribution_service.mine(db, c, contribution_service.participant(
-            c, current_user, pseudonym_key()))
+        c.id
+        for c in consultations
+        if contribution_service.mine(
+            db, c, contribution_service.participant(c, current_user, pseudonym_key())
+        )
     }
     now = utcnow()
     return render_template(
@@ -60,8 +62,9 @@ def _page(consultation, form=None, status=200):
     who = contribution_service.participant(consultation, current_user, pseudonym_key())
     invited = consultation_service.invited_college_ids(db, consultation.id)
     now = utcnow()
-    problem = participation_problem(consultation_service.state_of(consultation),
-                                    who.college_id, invited, now)
+    problem = participation_problem(
+        consultation_service.state_of(consultation), who.college_id, invited, now
+    )
     if form is None:
         form = ContributionForm(formdata=None)
         form.submission_key.data = uuid.uuid4().hex
@@ -112,15 +115,28 @@ def contribute(consultation_id: int):
         return _page(consultation, form, 422)
     try:
         contribution_service.submit(
-            get_session(), consultation.id, current_user, key=pseudonym_key(),
-            text=form.text.data or "", stance=form.stance.data or None,
-            submission_key=form.submission_key.data or None, retention_months=retention())
+            get_session(),
+            consultation.id,
+            current_user,
+            key=pseudonym_key(),
+            text=form.text.data or "",
+            stance=form.stance.data or None,
+            submission_key=form.submission_key.data or None,
+            retention_months=retention(),
+        )
     except ServiceError as error:
         flash_error(error)
         return _page(consultation, form, 422)  # what was typed stays in the form
-    flash(gettext("Votre contribution est enregistrée. Vous pouvez la modifier ou la retirer "
-                  "jusqu'à la clôture."), "success")
-    return redirect(url_for("consultations.show", consultation_id=consultation.id) + "#mes-contributions")
+    flash(
+        gettext(
+            "Votre contribution est enregistrée. Vous pouvez la modifier ou la retirer "
+            "jusqu'à la clôture."
+        ),
+        "success",
+    )
+    return redirect(
+        url_for("consultations.show", consultation_id=consultation.id) + "#mes-contributions"
+    )
 
 
 @bp.route("/contributions/<int:contribution_id>/edit", methods=["GET", "POST"])
@@ -129,7 +145,8 @@ def edit(contribution_id: int):
     db = get_session()
     try:
         consultation, contribution, _who = contribution_service.own_contribution(
-            db, contribution_id, current_user, pseudonym_key())
+            db, contribution_id, current_user, pseudonym_key()
+        )
     except ServiceError as error:
         abort(error.status)
     form = ContributionForm(obj=contribution if request.method == "GET" else None)
@@ -138,18 +155,31 @@ def edit(contribution_id: int):
         form.stance.data = contribution.stance or ""
     if form.validate_on_submit():
         try:
-            contribution_service.edit(db, contribution_id, current_user, key=pseudonym_key(),
-                                      text=form.text.data or "", stance=form.stance.data or None)
+            contribution_service.edit(
+                db,
+                contribution_id,
+                current_user,
+                key=pseudonym_key(),
+                text=form.text.data or "",
+                stance=form.stance.data or None,
+            )
         except ServiceError as error:
             flash_error(error)
         else:
-            flash(gettext("Contribution modifiée ; la version précédente est conservée."), "success")
-            return redirect(url_for("consultations.show", consultation_id=consultation.id)
-                            + "#mes-contributions")
-    return render_template("consultations/edit.html", form=form, consultation=consultation,
-                           contribution=contribution,
-                           versions=contribution_service.versions(db, contribution.id)), (
-        422 if request.method == "POST" else 200)
+            flash(
+                gettext("Contribution modifiée ; la version précédente est conservée."), "success"
+            )
+            return redirect(
+                url_for("consultations.show", consultation_id=consultation.id)
+                + "#mes-contributions"
+            )
+    return render_template(
+        "consultations/edit.html",
+        form=form,
+        consultation=consultation,
+        contribution=contribution,
+        versions=contribution_service.versions(db, contribution.id),
+    ), (422 if request.method == "POST" else 200)
 
 
 @bp.post("/contributions/<int:contribution_id>/withdraw")
@@ -166,8 +196,12 @@ def withdraw(contribution_id: int):
                 abort(error.status)
             flash_error(error)
         else:
-            flash(gettext("Contribution retirée. Elle ne compte plus, mais ses versions sont "
-                          "conservées."), "success")
+            flash(
+                gettext(
+                    "Contribution retirée. Elle ne compte plus, mais ses versions sont conservées."
+                ),
+                "success",
+            )
     return redirect(url_for("consultations.show", consultation_id=contribution.consultation_id))
 
 
@@ -179,16 +213,21 @@ def cards(consultation_id: int):
     db = get_session()
     who = contribution_service.participant(consultation, current_user, pseudonym_key())
     skip = frozenset(int(x) for x in request.args.getlist("skip") if x.isdigit())
-    card = vote_service.next_card(db, consultation.id, current_user, key=pseudonym_key(),
-                                  skip=skip)
-    problem = participation_problem(consultation_service.state_of(consultation), who.college_id,
-                                    consultation_service.invited_college_ids(db, consultation.id),
-                                    utcnow())
+    card = vote_service.next_card(db, consultation.id, current_user, key=pseudonym_key(), skip=skip)
+    problem = participation_problem(
+        consultation_service.state_of(consultation),
+        who.college_id,
+        consultation_service.invited_college_ids(db, consultation.id),
+        utcnow(),
+    )
     return render_template(
-        "consultations/cards.html", consultation=consultation, card=card,
+        "consultations/cards.html",
+        consultation=consultation,
+        card=card,
         text=contribution_service.visible_text(card, current_user, who.ref) if card else "",
         remaining=vote_service.remaining(db, consultation.id, who.ref),
-        problem=say(problem) if problem else None, action_form=ConfirmForm(),
+        problem=say(problem) if problem else None,
+        action_form=ConfirmForm(),
         report_form=ReasonForm(formdata=None),
     )
 
@@ -202,8 +241,13 @@ def vote(contribution_id: int):
     value = request.form.get("value", "")
     if form.validate_on_submit():
         try:
-            vote_service.cast(db, contribution_id, current_user, key=pseudonym_key(),
-                              value=int(value) if value.lstrip("-").isdigit() else 99)
+            vote_service.cast(
+                db,
+                contribution_id,
+                current_user,
+                key=pseudonym_key(),
+                value=int(value) if value.lstrip("-").isdigit() else 99,
+            )
         except ServiceError as error:
             if error.status in (403, 404):
                 abort(error.status)
@@ -220,14 +264,25 @@ def report(contribution_id: int):
     if form.validate_on_submit():
         try:
             moderation_service.report(
-                db, contribution_id, current_user, key=pseudonym_key(),
+                db,
+                contribution_id,
+                current_user,
+                key=pseudonym_key(),
                 reason=form.reason.data or "",
-                auto_hide_threshold=current_app.config["PALABRE_AUTO_HIDE_REPORTS"])
+                auto_hide_threshold=current_app.config["PALABRE_AUTO_HIDE_REPORTS"],
+            )
         except ServiceError as error:
             if error.status in (403, 404):
                 abort(error.status)
             flash_error(error)
         else:
-            flash(gettext("Merci : la contribution est signalée à l'équipe d'animation."), "success")
-    return redirect(url_for("consultations.cards", consultation_id=contribution.consultation_id,
-                            skip=contribution_id))
+            flash(
+                gettext("Merci : la contribution est signalée à l'équipe d'animation."), "success"
+            )
+    return redirect(
+        url_for(
+            "consultations.cards",
+            consultation_id=contribution.consultation_id,
+            skip=contribution_id,
+        )
+    )

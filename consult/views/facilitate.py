@@ -61,7 +61,8 @@ def consultations():
     items = consultation_service.list_all(db, current_user)
     now = utcnow()
     return render_template(
-        "facilitate/consultations.html", consultations=items,
+        "facilitate/consultations.html",
+        consultations=items,
         phases={c.id: phase(consultation_service.state_of(c), now) for c in items},
         counts=consultation_service.contribution_counts(db, [c.id for c in items]),
     )
@@ -80,8 +81,9 @@ def new():
         except ServiceError as error:
             flash_error(error)
             return render_template("facilitate/edit.html", form=form, consultation=None), 422
-        flash(gettext("Consultation créée en préparation. Ouvrez-la quand elle est prête."),
-              "success")
+        flash(
+            gettext("Consultation créée en préparation. Ouvrez-la quand elle est prête."), "success"
+        )
         return redirect(url_for("facilitate.consultation", consultation_id=consultation.id))
     return render_template("facilitate/edit.html", form=form, consultation=None)
 
@@ -95,16 +97,19 @@ def edit(consultation_id: int):
     if request.method == "GET":
         form.opens_at.data = _to_local(consultation.opens_at)
         form.closes_at.data = _to_local(consultation.closes_at)
-        form.colleges.data = [str(i) for i in
-                              consultation_service.invited_college_ids(db, consultation.id)]
+        form.colleges.data = [
+            str(i) for i in consultation_service.invited_college_ids(db, consultation.id)
+        ]
     if form.validate_on_submit():
         try:
-            consultation_service.update_consultation(db, current_user, consultation.id,
-                                                     _input(form))
+            consultation_service.update_consultation(
+                db, current_user, consultation.id, _input(form)
+            )
         except ServiceError as error:
             flash_error(error)
-            return render_template("facilitate/edit.html", form=form,
-                                   consultation=consultation), 422
+            return render_template(
+                "facilitate/edit.html", form=form, consultation=consultation
+            ), 422
         flash(gettext("Consultation enregistrée."), "success")
         return redirect(url_for("facilitate.consultation", consultation_id=consultation.id))
     return render_template("facilitate/edit.html", form=form, consultation=consultation)
@@ -139,19 +144,25 @@ def consultation(consultation_id: int):
         query = query.where((Contribution.report_count > 0) | Contribution.hidden)
     contributions = list(db.exec(query.order_by(Contribution.created_at, Contribution.id)))
     author_ids = {c.author_id for c in contributions if c.author_id}
-    members = {m.id: m for m in db.exec(select(Member).where(Member.id.in_(author_ids)))} \
-        if author_ids and item.anonymity != "anonymous" else {}
+    members = (
+        {m.id: m for m in db.exec(select(Member).where(Member.id.in_(author_ids)))}
+        if author_ids and item.anonymity != "anonymous"
+        else {}
+    )
     current = phase(consultation_service.state_of(item), utcnow())
     return render_template(
         "facilitate/consultation.html",
-        consultation=item, phase=current, show=show,
+        consultation=item,
+        phase=current,
+        show=show,
         transitions=TRANSITIONS.get("open" if current == "scheduled" else current, ()),
         contributions=contributions,
         authors={c.id: author_label(c, item.anonymity, members) for c in contributions},
         colleges={c.id: c.name for c in db.exec(select(College))},
         invited=consultation_service.invited_colleges(db, item.id),
         tallies=vote_service.latest_tallies(db, [c.id for c in contributions]),
-        action_form=ConfirmForm(), reason_form=ReasonForm(formdata=None),
+        action_form=ConfirmForm(),
+        reason_form=ReasonForm(formdata=None),
     )
 
 
@@ -160,15 +171,16 @@ def status(consultation_id: int, target: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            consultation_service.change_status(get_session(), current_user, consultation_id,
-                                               target)
+            consultation_service.change_status(get_session(), current_user, consultation_id, target)
         except ServiceError as error:
             if error.status == 404:
                 abort(404)
             flash_error(error)
         else:
-            flash(gettext("État de la consultation : %(status)s.",
-                          status=str(_status_label(target))), "success")
+            flash(
+                gettext("État de la consultation : %(status)s.", status=str(_status_label(target))),
+                "success",
+            )
     return redirect(url_for("facilitate.consultation", consultation_id=consultation_id))
 
 
@@ -187,14 +199,21 @@ def moderate(contribution_id: int, action: str):
         try:
             if action == "hide":
                 moderation_service.hide(db, current_user, contribution_id, form.reason.data or "")
-                flash(gettext("Contribution masquée ; elle reste enregistrée et comptée."),
-                      "success")
+                flash(
+                    gettext("Contribution masquée ; elle reste enregistrée et comptée."), "success"
+                )
             else:
-                moderation_service.restore(db, current_user, contribution_id,
-                                           form.reason.data or "")
+                moderation_service.restore(
+                    db, current_user, contribution_id, form.reason.data or ""
+                )
                 flash(gettext("Contribution rétablie."), "success")
         except ServiceError as error:
             flash_error(error)
-    return redirect(url_for("facilitate.consultation",
-                            consultation_id=contribution.consultation_id, show="moderation")
-                    + f"#contribution-{contribution_id}")
+    return redirect(
+        url_for(
+            "facilitate.consultation",
+            consultation_id=contribution.consultation_id,
+            show="moderation",
+        )
+        + f"#contribution-{contribution_id}"
+    )

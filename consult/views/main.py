@@ -13,7 +13,9 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @login_required
 def index():
-    college = get_college(get_session(), current_user.college_id) if current_user.college_id else None
+    college = (
+        get_college(get_session(), current_user.college_id) if current_user.college_id else None
+    )
     return render_template("main/index.html", college=college)
 
 

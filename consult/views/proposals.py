@@ -29,9 +29,12 @@ def _names(db, ids):
 def index():
     db = get_session()
     items = proposal_service.list_all(db)
-    return render_template("proposals/index.html", proposals=items,
-                           supports=proposal_service.support_counts(db),
-                           authors=_names(db, [p.author_id for p in items]))
+    return render_template(
+        "proposals/index.html",
+        proposals=items,
+        supports=proposal_service.support_counts(db),
+        authors=_names(db, [p.author_id for p in items]),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -41,18 +44,24 @@ def new():
     if request.method == "GET":
         form.submission_key.data = uuid.uuid4().hex
     if form.validate_on_submit():
-        data = proposal_service.ProposalInput(**{
-            name: getattr(form, name).data or ("" if name not in ("personal_data", "sensitive_data")
-                                               else False)
-            for name in proposal_service.ProposalInput.__dataclass_fields__})
+        data = proposal_service.ProposalInput(
+            **{
+                name: getattr(form, name).data
+                or ("" if name not in ("personal_data", "sensitive_data") else False)
+                for name in proposal_service.ProposalInput.__dataclass_fields__
+            }
+        )
         try:
-            proposal = proposal_service.submit(get_session(), current_user, data,
-                                               submission_key=form.submission_key.data or None)
+            proposal = proposal_service.submit(
+                get_session(), current_user, data, submission_key=form.submission_key.data or None
+            )
         except ServiceError as error:
             flash_error(error)
             return render_template("proposals/new.html", form=form), 422
-        flash(gettext("Proposition soumise. Les autres membres peuvent la commenter et la "
-                      "soutenir."), "success")
+        flash(
+            gettext("Proposition soumise. Les autres membres peuvent la commenter et la soutenir."),
+            "success",
+        )
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
     status = 422 if request.method == "POST" else 200
     return render_template("proposals/new.html", form=form), status
@@ -72,8 +81,13 @@ def show(proposal_id: int):
         form.submission_key.data = uuid.uuid4().hex
     elif form.validate_on_submit():
         try:
-            proposal_service.comment(db, current_user, proposal.id, form.text.data or "",
-                                     submission_key=form.submission_key.data or None)
+            proposal_service.comment(
+                db,
+                current_user,
+                proposal.id,
+                form.text.data or "",
+                submission_key=form.submission_key.data or None,
+            )
         except ServiceError as error:
             flash_error(error)
             status = 422
@@ -84,7 +98,10 @@ def show(proposal_id: int):
         status = 422
     comments = proposal_service.comments(db, proposal.id)
     return render_template(
-        "proposals/show.html", proposal=proposal, form=form, comments=comments,
+        "proposals/show.html",
+        proposal=proposal,
+        form=form,
+        comments=comments,
         authors=_names(db, [proposal.author_id] + [c.author_id for c in comments]),
         colleges={c.id: c.name for c in db.exec(select(College))},
         supported=proposal_service.supports(db, proposal.id, current_user.id),
@@ -99,8 +116,9 @@ def support(proposal_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            proposal_service.set_support(get_session(), current_user, proposal_id,
-                                         request.form.get("support") == "1")
+            proposal_service.set_support(
+                get_session(), current_user, proposal_id, request.form.get("support") == "1"
+            )
         except ServiceError as error:
             if error.status == 404:
                 abort(404)

@@ -28,9 +28,8 @@ from ..formats.decidim import looks_like_decidim
 from ..formats.errors import FormatError
 from ..formats.tables import read_table
 from ..forms import ConfirmForm, ExportForm, ImportForm
-from ..services import ServiceError
+from ..services import ServiceError, exports, imports
 from ..services import consultations as consultation_service
-from ..services import exports, imports
 from . import flash_error, role_required
 
 bp = Blueprint("transfer", __name__, url_prefix="/facilitate")
@@ -51,13 +50,18 @@ def _uploads() -> Path:
 
 def _limits() -> dict:
     config = current_app.config
-    return {"max_rows": config["PALABRE_MAX_IMPORT_ROWS"],
-            "max_bytes": config["PALABRE_MAX_UPLOAD_MB"] * 1024 * 1024}
+    return {
+        "max_rows": config["PALABRE_MAX_IMPORT_ROWS"],
+        "max_bytes": config["PALABRE_MAX_UPLOAD_MB"] * 1024 * 1024,
+    }
 
 
 def _targets():
-    return [c for c in consultation_service.list_all(get_session(), current_user)
-            if c.status not in ("analysed", "published")]
+    return [
+        c
+        for c in consultation_service.list_all(get_session(), current_user)
+        if c.status not in ("analysed", "published")
+    ]
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -72,19 +76,30 @@ def import_file():
             flash(gettext("Formats acceptés : CSV, TSV, XLSX ou JSON."), "error")
             return render_template("facilitate/import.html", form=form), 422
         if not form.consultation_id.data and not (form.title.data or "").strip():
-            flash(gettext("Choisissez une consultation ou donnez un titre pour en créer une "
-                          "nouvelle."), "error")
+            flash(
+                gettext(
+                    "Choisissez une consultation ou donnez un titre pour en créer une nouvelle."
+                ),
+                "error",
+            )
             return render_template("facilitate/import.html", form=form), 422
         token = secrets.token_urlsafe(16)
         folder = _uploads() / token
         folder.mkdir(parents=True)
         for upload, name in zip(files, names, strict=True):
             upload.save(folder / name)
-        (folder / "meta.json").write_text(json.dumps({
-            "owner": current_user.ref, "names": names,
-            "consultation_id": int(form.consultation_id.data) if form.consultation_id.data
-            else None,
-            "title": (form.title.data or "").strip()}))
+        (folder / "meta.json").write_text(
+            json.dumps(
+                {
+                    "owner": current_user.ref,
+                    "names": names,
+                    "consultation_id": int(form.consultation_id.data)
+                    if form.consultation_id.data
+                    else None,
+                    "title": (form.title.data or "").strip(),
+                }
+            )
+        )
         return redirect(url_for("transfer.preview", token=token))
     status = 422 if request.method == "POST" else 200
     return render_template("facilitate/import.html", form=form), status
@@ -106,8 +121,14 @@ def _run(folder: Path, meta: dict, mapping: dict, dry_run: bool) -> imports.Impo
     target = imports.Target(meta["consultation_id"], meta["title"] or None)
     names = meta["names"]
     if "comments.csv" in names:
-        return imports.import_polis(db, current_user, target, folder, dry_run=dry_run,
-                                    max_rows=current_app.config["PALABRE_MAX_IMPORT_ROWS"] * 10)
+        return imports.import_polis(
+            db,
+            current_user,
+            target,
+            folder,
+            dry_run=dry_run,
+            max_rows=current_app.config["PALABRE_MAX_IMPORT_ROWS"] * 10,
+        )
     data = (folder / names[0]).read_bytes()
     is_decidim = names[0].lower().endswith(".json")
     if not is_decidim:
@@ -116,10 +137,12 @@ def _run(folder: Path, meta: dict, mapping: dict, dry_run: bool) -> imports.Impo
         except FormatError:
             is_decidim = False
     if is_decidim:
-        return imports.import_decidim(db, current_user, target, data, names[0], dry_run=dry_run,
-                                      **_limits())
-    return imports.import_table(db, current_user, target, data, names[0], mapping=mapping,
-                                dry_run=dry_run, **_limits())
+        return imports.import_decidim(
+            db, current_user, target, data, names[0], dry_run=dry_run, **_limits()
+        )
+    return imports.import_table(
+        db, current_user, target, data, names[0], mapping=mapping, dry_run=dry_run, **_limits()
+    )
 
 
 def _mapping() -> dict:
@@ -138,8 +161,14 @@ def preview(token: str):
     except ServiceError as error:
         flash_error(error)
         return redirect(url_for("transfer.import_file"))
-    return render_template("facilitate/import_preview.html", report=report, token=token,
-                           meta=meta, fields=FIELDS, action_form=ConfirmForm())
+    return render_template(
+        "facilitate/import_preview.html",
+        report=report,
+        token=token,
+        meta=meta,
+        fields=FIELDS,
+        action_form=ConfirmForm(),
+    )
 
 
 @bp.post("/import/<token>")
@@ -158,9 +187,16 @@ def commit(token: str):
         flash(gettext("Rien n'a été importé : corrigez les erreurs signalées."), "error")
         return redirect(url_for("transfer.preview", token=token, **_mapping()))
     shutil.rmtree(folder, ignore_errors=True)
-    flash(gettext("Import terminé : %(contributions)s contributions, %(votes)s votes, "
-                  "%(participants)s participants.", contributions=report.contributions,
-                  votes=report.votes, participants=report.participants), "success")
+    flash(
+        gettext(
+            "Import terminé : %(contributions)s contributions, %(votes)s votes, "
+            "%(participants)s participants.",
+            contributions=report.contributions,
+            votes=report.votes,
+            participants=report.participants,
+        ),
+        "success",
+    )
     return redirect(url_for("facilitate.consultation", consultation_id=report.consultation_id))
 
 
@@ -177,17 +213,21 @@ def export(consultation_id: int):
         original = bool(form.original.data)
         stem = f"consultation-{consultation.id}"
         if form.format.data in ("contributions.csv", "votes.csv"):
-            contributions, votes = exports.export_csv(db, current_user, consultation.id,
-                                                      original=original)
+            contributions, votes = exports.export_csv(
+                db, current_user, consultation.id, original=original
+            )
             body = contributions if form.format.data == "contributions.csv" else votes
             return _download(body, f"{stem}-{form.format.data}", "text/csv; charset=utf-8")
         if form.format.data == "json":
-            return _download(exports.export_json(db, current_user, consultation.id,
-                                                 original=original),
-                             f"{stem}.json", "application/json")
+            return _download(
+                exports.export_json(db, current_user, consultation.id, original=original),
+                f"{stem}.json",
+                "application/json",
+            )
         with tempfile.TemporaryDirectory() as tmp:
-            exports.export_polis(db, current_user, consultation.id, Path(tmp) / "polis",
-                                 original=original)
+            exports.export_polis(
+                db, current_user, consultation.id, Path(tmp) / "polis", original=original
+            )
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 for path in sorted((Path(tmp) / "polis").iterdir()):
@@ -197,5 +237,8 @@ def export(consultation_id: int):
 
 
 def _download(body: bytes, filename: str, mimetype: str) -> Response:
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

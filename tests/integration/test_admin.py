@@ -9,13 +9,21 @@ from consult.db import get_session
 from consult.models import AuditEvent, Member
 from tests.conftest import Browser, read
 
-ADMIN_PATHS_GET = ["/admin/members", "/admin/members/invite", "/admin/members/{member}",
-                   "/admin/colleges", "/admin/colleges/new", "/admin/colleges/{college}",
-                   "/admin/cooperative"]
+ADMIN_PATHS_GET = [
+    "/admin/members",
+    "/admin/members/invite",
+    "/admin/members/{member}",
+    "/admin/colleges",
+    "/admin/colleges/new",
+    "/admin/colleges/{college}",
+    "/admin/cooperative",
+]
 
 
 def admin_rules(app):
-    return sorted({rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin")})
+    return sorted(
+        {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin")}
+    )
 
 
 def fill(path: str, member_id: int, college_id: int) -> str:
@@ -28,17 +36,27 @@ def fill(path: str, member_id: int, college_id: int) -> str:
 def cast(people):
     college = people.college("Salariés", 30)
     people.add("admin@coop.example", roles=("admin",), college_id=college.id)
-    others = {role: people.add(f"{role}@coop.example", roles=(role,), college_id=college.id)
-              for role in ("member", "facilitator", "ethics", "board")}
+    others = {
+        role: people.add(f"{role}@coop.example", roles=(role,), college_id=college.id)
+        for role in ("member", "facilitator", "ethics", "board")
+    }
     return college, others
 
 
 def test_the_admin_route_list_is_the_one_we_check(app):
-    assert admin_rules(app) == sorted([
-        "/admin/members", "/admin/members/invite", "/admin/members/<int:member_id>",
-        "/admin/members/<int:member_id>/<any(deactivate, reactivate):action>",
-        "/admin/members/<int:member_id>/link", "/admin/colleges", "/admin/colleges/new",
-        "/admin/colleges/<int:college_id>", "/admin/cooperative"])
+    assert admin_rules(app) == sorted(
+        [
+            "/admin/members",
+            "/admin/members/invite",
+            "/admin/members/<int:member_id>",
+            "/admin/members/<int:member_id>/<any(deactivate, reactivate):action>",
+            "/admin/members/<int:member_id>/link",
+            "/admin/colleges",
+            "/admin/colleges/new",
+            "/admin/colleges/<int:college_id>",
+            "/admin/cooperative",
+        ]
+    )
 
 
 @pytest.mark.parametrize("role", ["member", "facilitator", "ethics", "board"])
@@ -46,8 +64,9 @@ def test_every_admin_route_is_refused_to_non_admins(app, cast, role):
     college, others = cast
     browser = Browser(app.test_client())
     browser.login(f"{role}@coop.example")
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                      read(browser.client.get("/"))).group(1)
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', read(browser.client.get("/"))
+    ).group(1)
     target = others["member"].id
     for rule in admin_rules(app):
         path = fill(rule, target, college.id)
@@ -105,9 +124,15 @@ def test_admin_changes_college_and_roles_and_the_change_is_audited(app, cast, pe
     browser = Browser(app.test_client())
     browser.login("admin@coop.example")
     target = others["member"]
-    response = browser.form_post(f"/admin/members/{target.id}", {
-        "display_name": "Membre renommé", "college_id": str(other.id),
-        "roles": ["member", "board"]}, follow_redirects=True)
+    response = browser.form_post(
+        f"/admin/members/{target.id}",
+        {
+            "display_name": "Membre renommé",
+            "college_id": str(other.id),
+            "roles": ["member", "board"],
+        },
+        follow_redirects=True,
+    )
     assert "Modifications enregistrées." in read(response)
     with app.app_context():
         db = get_session()
@@ -124,8 +149,10 @@ def test_admin_cannot_remove_own_admin_role(app, cast):
     browser.login("admin@coop.example")
     with app.app_context():
         admin = get_session().exec(select(Member).where(Member.email == "admin@coop.example")).one()
-    response = browser.form_post(f"/admin/members/{admin.id}", {
-        "display_name": "admin", "college_id": "", "roles": ["member"]})
+    response = browser.form_post(
+        f"/admin/members/{admin.id}",
+        {"display_name": "admin", "college_id": "", "roles": ["member"]},
+    )
     assert response.status_code == 422
     assert "propre rôle d'administration" in read(response)
 
@@ -133,8 +160,10 @@ def test_admin_cannot_remove_own_admin_role(app, cast):
 def test_duplicate_invitation_is_refused_and_the_form_keeps_what_was_typed(app, cast):
     browser = Browser(app.test_client())
     browser.login("admin@coop.example")
-    response = browser.form_post("/admin/members/invite", {
-        "email": "member@coop.example", "display_name": "Un doublon", "roles": ["member"]})
+    response = browser.form_post(
+        "/admin/members/invite",
+        {"email": "member@coop.example", "display_name": "Un doublon", "roles": ["member"]},
+    )
     assert response.status_code == 422
     page = read(response)
     assert "Un membre utilise déjà l'adresse member@coop.example" in page
@@ -154,18 +183,28 @@ def test_college_create_edit_and_duplicate_name(app, cast):
     college, _others = cast
     browser = Browser(app.test_client())
     browser.login("admin@coop.example")
-    response = browser.form_post("/admin/colleges/new", {
-        "name": "Bénévoles", "description": "Celles et ceux qui donnent du temps",
-        "vote_weight": "25"}, follow_redirects=True)
+    response = browser.form_post(
+        "/admin/colleges/new",
+        {
+            "name": "Bénévoles",
+            "description": "Celles et ceux qui donnent du temps",
+            "vote_weight": "25",
+        },
+        follow_redirects=True,
+    )
     assert "Collège créé." in read(response)
     response = browser.form_post("/admin/colleges/new", {"name": "bénévoles", "vote_weight": "10"})
     assert response.status_code == 422
-    response = browser.form_post(f"/admin/colleges/{college.id}", {
-        "name": "Salariés", "description": "", "vote_weight": "130"})
+    response = browser.form_post(
+        f"/admin/colleges/{college.id}",
+        {"name": "Salariés", "description": "", "vote_weight": "130"},
+    )
     assert "100" in read(response)  # the weight's bounds are explained
-    response = browser.form_post(f"/admin/colleges/{college.id}", {
-        "name": "Salariés et salariées", "description": "", "vote_weight": "35"},
-        follow_redirects=True)
+    response = browser.form_post(
+        f"/admin/colleges/{college.id}",
+        {"name": "Salariés et salariées", "description": "", "vote_weight": "35"},
+        follow_redirects=True,
+    )
     assert "Salariés et salariées" in read(response)
     with app.app_context():
         types = [e.event_type for e in get_session().exec(select(AuditEvent))]
@@ -182,8 +221,14 @@ def test_cooperative_settings_are_saved_and_shown(app, cast):
 def test_html_in_names_is_shown_as_text(app, cast):
     browser = Browser(app.test_client())
     browser.login("admin@coop.example")
-    browser.form_post("/admin/members/invite", {
-        "email": "x@coop.example", "display_name": "<script>alert(1)</script>", "roles": ["member"]})
+    browser.form_post(
+        "/admin/members/invite",
+        {
+            "email": "x@coop.example",
+            "display_name": "<script>alert(1)</script>",
+            "roles": ["member"],
+        },
+    )
     page = browser.client.get("/admin/members").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -194,7 +239,9 @@ def test_a_refused_change_records_no_event(app, cast):
     browser.login("admin@coop.example")
     with app.app_context():
         before = len(list(get_session().exec(select(AuditEvent))))
-    browser.form_post("/admin/members/invite", {
-        "email": "member@coop.example", "display_name": "Doublon", "roles": ["member"]})
+    browser.form_post(
+        "/admin/members/invite",
+        {"email": "member@coop.example", "display_name": "Doublon", "roles": ["member"]},
+    )
     with app.app_context():
         assert len(list(get_session().exec(select(AuditEvent)))) == before

@@ -11,15 +11,23 @@ from tests.conftest import TEST_PASSWORD, Browser, read
 
 def events(app, event_type):
     with app.app_context():
-        return list(get_session().exec(select(AuditEvent).where(AuditEvent.event_type == event_type)))
+        return list(
+            get_session().exec(select(AuditEvent).where(AuditEvent.event_type == event_type))
+        )
 
 
 def test_invite_set_password_login_logout(app, client, browser, people):
     people.add("admin@coop.example", roles=("admin",))
     browser.login("admin@coop.example")
-    response = browser.form_post("/admin/members/invite", {
-        "email": "Lea@Coop.example", "display_name": "Léa Moreau", "college_id": "",
-        "roles": ["member", "facilitator"]})
+    response = browser.form_post(
+        "/admin/members/invite",
+        {
+            "email": "Lea@Coop.example",
+            "display_name": "Léa Moreau",
+            "college_id": "",
+            "roles": ["member", "facilitator"],
+        },
+    )
     page = read(response)
     assert response.status_code == 200
     assert "Lien à transmettre à Léa Moreau" in page
@@ -30,8 +38,9 @@ def test_invite_set_password_login_logout(app, client, browser, people):
 
     invited = Browser(app.test_client())
     assert "Bienvenue dans Palabre" in read(invited.client.get(path))
-    response = invited.form_post(path, {"password": "une longue phrase secrète",
-                                        "confirmation": "une longue phrase secrète"})
+    response = invited.form_post(
+        path, {"password": "une longue phrase secrète", "confirmation": "une longue phrase secrète"}
+    )
     assert response.status_code == 302
     home = read(invited.client.get("/"))
     assert "Bonjour Léa Moreau" in home
@@ -67,12 +76,14 @@ def test_short_password_is_refused_and_the_link_still_works(app, people):
     response = browser.form_post(path, {"password": "court", "confirmation": "court"})
     assert response.status_code == 200
     assert "12" in read(response)
-    response = browser.form_post(path, {"password": "assez longue phrase",
-                                        "confirmation": "pas la même phrase"})
+    response = browser.form_post(
+        path, {"password": "assez longue phrase", "confirmation": "pas la même phrase"}
+    )
     assert response.status_code == 422
     assert "ne sont pas identiques" in read(response)
-    response = browser.form_post(path, {"password": "assez longue phrase",
-                                        "confirmation": "assez longue phrase"})
+    response = browser.form_post(
+        path, {"password": "assez longue phrase", "confirmation": "assez longue phrase"}
+    )
     assert response.status_code == 302
 
 
@@ -80,7 +91,9 @@ def test_reused_token_is_refused(app, people):
     link = people.add("bo@coop.example", password=None)
     browser = Browser(app.test_client())
     path = f"/invitation/{link.token}"
-    browser.form_post(path, {"password": "assez longue phrase", "confirmation": "assez longue phrase"})
+    browser.form_post(
+        path, {"password": "assez longue phrase", "confirmation": "assez longue phrase"}
+    )
     again = Browser(app.test_client()).client.get(path)
     assert again.status_code == 410
     assert "déjà été utilisé" in read(again)
@@ -109,8 +122,9 @@ def test_a_new_invitation_voids_the_previous_link(app, people, browser):
     people.add("admin@coop.example", roles=("admin",))
     first = people.add("bo@coop.example", password=None)
     browser.login("admin@coop.example")
-    page = browser.form_post(f"/admin/members/{first.member.id}",
-                             {}, post_url=f"/admin/members/{first.member.id}/link")
+    page = browser.form_post(
+        f"/admin/members/{first.member.id}", {}, post_url=f"/admin/members/{first.member.id}/link"
+    )
     assert "Lien à transmettre" in read(page)
     assert app.test_client().get(f"/invitation/{first.token}").status_code == 410
 
@@ -133,8 +147,9 @@ def test_deactivated_member_cannot_sign_in_and_is_signed_out(app, people, browse
     assert other.client.get("/").status_code == 200
 
     browser.login("admin@coop.example")
-    browser.form_post(f"/admin/members/{ana.id}", {},
-                      post_url=f"/admin/members/{ana.id}/deactivate")
+    browser.form_post(
+        f"/admin/members/{ana.id}", {}, post_url=f"/admin/members/{ana.id}/deactivate"
+    )
     assert other.client.get("/").status_code == 302  # the open session no longer counts
     response = Browser(app.test_client()).login("ana@coop.example")
     assert response.status_code == 401
@@ -164,8 +179,10 @@ def test_next_parameter_cannot_leave_the_site(people, browser):
     people.add("ana@coop.example")
     page = browser.client.get("/login?next=//evil.example/")
     token = read(page).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = browser.client.post("/login?next=//evil.example/", data={
-        "csrf_token": token, "email": "ana@coop.example", "password": TEST_PASSWORD})
+    response = browser.client.post(
+        "/login?next=//evil.example/",
+        data={"csrf_token": token, "email": "ana@coop.example", "password": TEST_PASSWORD},
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -178,8 +195,9 @@ def test_session_cookie_is_httponly_and_samesite(people, browser):
 
 def test_forgot_password_without_mail_tells_to_ask_an_admin(people, browser):
     people.add("ana@coop.example")
-    response = browser.form_post("/password/forgot", {"email": "ana@coop.example"},
-                                 follow_redirects=True)
+    response = browser.form_post(
+        "/password/forgot", {"email": "ana@coop.example"}, follow_redirects=True
+    )
     assert "demandez à un administrateur" in read(response)
 
 
@@ -195,7 +213,10 @@ def test_login_rate_limit_is_shared_through_redis_when_configured(make_app, peop
     people.add("ana@coop.example")
     first = make_app(PALABRE_LOGIN_RATE_LIMIT="3 per minute", PALABRE_REDIS_URL=url)
     browser = Browser(first.test_client())
-    assert [browser.login("ana@coop.example", "wrong password!").status_code
-            for _ in range(3)] == [401, 401, 401]
+    assert [browser.login("ana@coop.example", "wrong password!").status_code for _ in range(3)] == [
+        401,
+        401,
+        401,
+    ]
     assert redis.Redis.from_url(url).dbsize() > 0  # the counters live in Redis
     redis.Redis.from_url(url).flushdb()

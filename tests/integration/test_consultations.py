@@ -39,9 +39,14 @@ def as_person(app, email):
 
 def create(app, coop, anonymity="pseudonymous", scale="three", open_it=True, closes_in=None):
     facilitator = as_person(app, "anim@coop.example")
-    data = {"title": "IA et bénévolat", "question": "Faut-il utiliser l'IA pour nos mises en relation ?",
-            "description": "Contexte.", "anonymity": anonymity, "stance_scale": scale,
-            "colleges": [str(coop["staff"].id)]}
+    data = {
+        "title": "IA et bénévolat",
+        "question": "Faut-il utiliser l'IA pour nos mises en relation ?",
+        "description": "Contexte.",
+        "anonymity": anonymity,
+        "stance_scale": scale,
+        "colleges": [str(coop["staff"].id)],
+    }
     if closes_in is not None:
         data["closes_at"] = (utcnow() + closes_in).astimezone().strftime("%Y-%m-%dT%H:%M")
     response = facilitator.form_post("/facilitate/consultations/new", data)
@@ -91,7 +96,8 @@ def test_member_consents_then_contributes(app, coop):
     assert (c.text, c.stance, c.version) == ("Oui, si l'humain garde la main.", "for", 1)
     assert "Oui, si l'humain garde la main." in read(ana.client.get(f"/consultations/{cid}"))
     assert [e.event_type for e in events(app) if e.object_type in ("contribution",)] == [
-        "ContributionSubmitted"]
+        "ContributionSubmitted"
+    ]
 
 
 def test_double_submit_is_idempotent(app, coop):
@@ -103,15 +109,20 @@ def test_double_submit_is_idempotent(app, coop):
     key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', html).group(1)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     for _ in range(2):
-        ana.client.post(f"{page}/contribute", data={"csrf_token": token, "text": "Une fois",
-                                                    "stance": "", "submission_key": key})
+        ana.client.post(
+            f"{page}/contribute",
+            data={"csrf_token": token, "text": "Une fois", "stance": "", "submission_key": key},
+        )
     assert len(contributions(app)) == 1
 
 
-@pytest.mark.parametrize("text,message", [
-    ("   \n  ", "Votre contribution est vide"),
-    ("x" * 5001, "5 000 caractères"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("   \n  ", "Votre contribution est vide"),
+        ("x" * 5001, "5 000 caractères"),
+    ],
+)
 def test_bad_text_is_refused_and_what_was_typed_stays(app, coop, text, message):
     cid, _ = create(app, coop)
     ana = as_person(app, "ana@coop.example")
@@ -141,16 +152,30 @@ def test_edit_keeps_every_version_and_withdraw_too(app, coop):
     page = f"/consultations/contributions/{c.id}/edit"
     response = ana.form_post(page, {"text": "Idée précisée", "stance": "against"})
     assert response.status_code == 302
-    ana.form_post(f"/consultations/{cid}", {}, post_url=f"/consultations/contributions/{c.id}/withdraw")
+    ana.form_post(
+        f"/consultations/{cid}", {}, post_url=f"/consultations/contributions/{c.id}/withdraw"
+    )
     with app.app_context():
         db = get_session()
         current = db.get(Contribution, c.id)
         assert (current.text, current.stance, current.withdrawn, current.version) == (
-            "Idée précisée", "against", True, 3)
-        history = list(db.exec(select(ContributionVersion).where(
-            ContributionVersion.contribution_id == c.id).order_by(ContributionVersion.number)))
+            "Idée précisée",
+            "against",
+            True,
+            3,
+        )
+        history = list(
+            db.exec(
+                select(ContributionVersion)
+                .where(ContributionVersion.contribution_id == c.id)
+                .order_by(ContributionVersion.number)
+            )
+        )
     assert [(v.number, v.text, v.withdrawn) for v in history] == [
-        (1, "Première idée", False), (2, "Idée précisée", False), (3, "Idée précisée", True)]
+        (1, "Première idée", False),
+        (2, "Idée précisée", False),
+        (3, "Idée précisée", True),
+    ]
     kinds = [e.event_type for e in events(app) if e.object_type == "contribution"]
     assert kinds == ["ContributionSubmitted", "ContributionEdited", "ContributionWithdrawn"]
 
@@ -190,8 +215,12 @@ def test_closed_consultation_refuses_contributions_edits_and_votes(app, coop):
     assert "Cette consultation est close" in read(response)
     response = ana.form_post(f"/consultations/contributions/{c.id}/edit", {"text": "Changé"})
     assert "close" in read(response)
-    bo.form_post(f"/consultations/{cid}", {"value": "1"},
-                 post_url=f"/consultations/contributions/{c.id}/vote", follow_redirects=True)
+    bo.form_post(
+        f"/consultations/{cid}",
+        {"value": "1"},
+        post_url=f"/consultations/contributions/{c.id}/vote",
+        follow_redirects=True,
+    )
     with app.app_context():
         assert list(get_session().exec(select(Vote))) == []
     assert [c.text for c in contributions(app)] == ["Avant la clôture"]
@@ -201,7 +230,6 @@ def test_consultation_closes_by_itself_at_its_date(app, coop):
     cid, _ = create(app, coop, closes_in=timedelta(hours=2))
     with app.app_context():
         db = get_session()
-        consultation = db.get(Consultation, cid)
         later = utcnow() + timedelta(hours=3)
         assert consultation_service.close_due_consultations(db, now=later) == [cid]
         assert db.get(Consultation, cid).status == "closed"
@@ -217,12 +245,17 @@ def test_votes_keep_history_and_the_latest_counts(app, coop):
     cards = read(bo.client.get(f"/consultations/{cid}/vote"))
     assert "Idée d'Ana" in cards
     for value in ("1", "-1", "-1", "0"):
-        bo.form_post(f"/consultations/{cid}/vote", {"value": value},
-                     post_url=f"/consultations/contributions/{c.id}/vote")
+        bo.form_post(
+            f"/consultations/{cid}/vote",
+            {"value": value},
+            post_url=f"/consultations/contributions/{c.id}/vote",
+        )
     with app.app_context():
         votes = list(get_session().exec(select(Vote).order_by(Vote.id)))
     assert [(v.value, v.latest) for v in votes] == [(1, False), (-1, False), (0, True)]
-    assert "Vous avez vu toutes les contributions" in read(bo.client.get(f"/consultations/{cid}/vote"))
+    assert "Vous avez vu toutes les contributions" in read(
+        bo.client.get(f"/consultations/{cid}/vote")
+    )
 
 
 def test_no_vote_on_own_or_hidden_contribution(app, coop):
@@ -230,16 +263,25 @@ def test_no_vote_on_own_or_hidden_contribution(app, coop):
     ana = as_person(app, "ana@coop.example")
     contribute(ana, cid, "Mon idée")
     [c] = contributions(app)
-    response = ana.form_post(f"/consultations/{cid}", {"value": "1"},
-                             post_url=f"/consultations/contributions/{c.id}/vote",
-                             follow_redirects=True)
+    response = ana.form_post(
+        f"/consultations/{cid}",
+        {"value": "1"},
+        post_url=f"/consultations/contributions/{c.id}/vote",
+        follow_redirects=True,
+    )
     assert "votre propre contribution" in read(response)
-    facilitator.form_post(f"/facilitate/consultations/{cid}", {"reason": "Hors sujet"},
-                          post_url=f"/facilitate/contributions/{c.id}/hide")
+    facilitator.form_post(
+        f"/facilitate/consultations/{cid}",
+        {"reason": "Hors sujet"},
+        post_url=f"/facilitate/contributions/{c.id}/hide",
+    )
     bo = as_person(app, "bo@coop.example")
-    response = bo.form_post(f"/consultations/{cid}", {"value": "1"},
-                            post_url=f"/consultations/contributions/{c.id}/vote",
-                            follow_redirects=True)
+    response = bo.form_post(
+        f"/consultations/{cid}",
+        {"value": "1"},
+        post_url=f"/consultations/contributions/{c.id}/vote",
+        follow_redirects=True,
+    )
     assert "masquée par la modération" in read(response)
     with app.app_context():
         assert list(get_session().exec(select(Vote))) == []
@@ -256,8 +298,11 @@ def test_next_card_offers_each_unvoted_contribution_once(app, coop, people):
         text = re.search(r'<p class="card-text">([^<]+)</p>', page).group(1)
         seen.append(text)
         contribution_id = re.search(r"/consultations/contributions/(\d+)/vote", page).group(1)
-        bo.form_post(f"/consultations/{cid}/vote", {"value": "0"},
-                     post_url=f"/consultations/contributions/{contribution_id}/vote")
+        bo.form_post(
+            f"/consultations/{cid}/vote",
+            {"value": "0"},
+            post_url=f"/consultations/contributions/{contribution_id}/vote",
+        )
     assert sorted(seen) == ["Première", "Seconde"]
 
 
@@ -284,14 +329,24 @@ def test_anonymous_consultation_never_links_a_contribution_to_a_member(app, coop
     page = read(facilitator.client.get(f"/facilitate/consultations/{cid}"))
     assert "Anonyme" in page and "Ana Durand" not in page
     with app.app_context():
-        ana_ref = get_session().exec(select(AuditEvent.actor_ref).where(
-            AuditEvent.event_type == "MemberSignedIn")).all()
+        ana_ref = (
+            get_session()
+            .exec(select(AuditEvent.actor_ref).where(AuditEvent.event_type == "MemberSignedIn"))
+            .all()
+        )
     submitted = events(app, "ContributionSubmitted")[0]
     assert submitted.actor_ref == c.participant_ref and submitted.actor_ref not in ana_ref
     # and the facilitator cannot switch it back
-    response = facilitator.form_post(f"/facilitate/consultations/{cid}/edit", {
-        "title": "IA et bénévolat", "question": "Q ?", "anonymity": "named",
-        "stance_scale": "three", "colleges": [str(coop["staff"].id)]})
+    response = facilitator.form_post(
+        f"/facilitate/consultations/{cid}/edit",
+        {
+            "title": "IA et bénévolat",
+            "question": "Q ?",
+            "anonymity": "named",
+            "stance_scale": "three",
+            "colleges": [str(coop["staff"].id)],
+        },
+    )
     assert "ne peut jamais être désanonymisée" in read(response)
 
 
@@ -301,16 +356,20 @@ def test_reports_hide_automatically_and_facilitator_restores(make_app, coop, peo
     contribute(as_person(app, "ana@coop.example"), cid, "Contribution discutée")
     [c] = contributions(app)
     for email in ("bo@coop.example", "anim@coop.example", "bo@coop.example"):
-        as_person(app, email).form_post(f"/consultations/{cid}/vote", {"reason": "Blessant"},
-                                        post_url=f"/consultations/contributions/{c.id}/report")
+        as_person(app, email).form_post(
+            f"/consultations/{cid}/vote",
+            {"reason": "Blessant"},
+            post_url=f"/consultations/contributions/{c.id}/report",
+        )
     [c] = contributions(app)
     assert c.report_count == 2 and c.hidden  # the same member counts once
     hidden = events(app, "ContributionHidden")
     assert len(hidden) == 1 and hidden[0].actor_ref is None
     page = f"/facilitate/consultations/{cid}"
     assert "Masquée par la modération" in read(facilitator.client.get(page + "?show=moderation"))
-    facilitator.form_post(page, {"reason": "Relu : acceptable"},
-                          post_url=f"/facilitate/contributions/{c.id}/restore")
+    facilitator.form_post(
+        page, {"reason": "Relu : acceptable"}, post_url=f"/facilitate/contributions/{c.id}/restore"
+    )
     [c] = contributions(app)
     assert not c.hidden
     assert len(events(app, "ContributionRestored")) == 1
@@ -320,9 +379,12 @@ def test_hiding_needs_a_reason(app, coop):
     cid, facilitator = create(app, coop)
     contribute(as_person(app, "ana@coop.example"), cid, "Texte")
     [c] = contributions(app)
-    response = facilitator.form_post(f"/facilitate/consultations/{cid}", {"reason": " "},
-                                     post_url=f"/facilitate/contributions/{c.id}/hide",
-                                     follow_redirects=True)
+    response = facilitator.form_post(
+        f"/facilitate/consultations/{cid}",
+        {"reason": " "},
+        post_url=f"/facilitate/contributions/{c.id}/hide",
+        follow_redirects=True,
+    )
     assert "Indiquez la raison" in read(response)
     assert not contributions(app)[0].hidden
 
@@ -330,7 +392,11 @@ def test_hiding_needs_a_reason(app, coop):
 def test_facilitator_pages_are_refused_to_members(app, coop):
     cid, _ = create(app, coop)
     ana = as_person(app, "ana@coop.example")
-    for path in ("/facilitate/consultations", "/facilitate/consultations/new",
-                 f"/facilitate/consultations/{cid}", f"/facilitate/consultations/{cid}/edit"):
+    for path in (
+        "/facilitate/consultations",
+        "/facilitate/consultations/new",
+        f"/facilitate/consultations/{cid}",
+        f"/facilitate/consultations/{cid}/edit",
+    ):
         assert ana.client.get(path).status_code == 403, path
         assert Browser(app.test_client()).client.get(path).status_code == 302, path

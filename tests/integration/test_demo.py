@@ -49,7 +49,7 @@ def test_cli_demo_load_prints_the_admin_credentials(app):
     result = runner.invoke(cli, ["demo", "load"])
     assert result.exit_code == 0, result.output
     assert "claire.fontanel@fil-solidaire.example" in result.output
-    password = (app.instance_path + "/demo-password.txt")
+    password = app.instance_path + "/demo-password.txt"
     with open(password) as handle:
         assert handle.read().strip() in result.output
 
@@ -81,8 +81,11 @@ def test_demo_has_two_consultations_with_themes_that_agree_and_split_by_college(
             cell[1] += 1
         gaps = {}
         for theme in consultation["themes"]:
-            rates = [share[(theme["key"], college)][0] / share[(theme["key"], college)][1]
-                     for college in consultation["colleges"] if share[(theme["key"], college)][1]]
+            rates = [
+                share[(theme["key"], college)][0] / share[(theme["key"], college)][1]
+                for college in consultation["colleges"]
+                if share[(theme["key"], college)][1]
+            ]
             gaps[theme["key"]] = max(rates) - min(rates)
         assert min(gaps.values()) < 0.35, gaps  # some themes shared across colleges
         assert max(gaps.values()) > 0.5, gaps  # others split by college

@@ -26,26 +26,44 @@ def test_secret_key_is_generated_and_kept_in_instance(database, tmp_path):
 def test_production_refuses_an_insecure_configuration(database, tmp_path):
     url, _engine = database
     with pytest.raises(ConfigurationError) as error:
-        create_app({"INSTANCE_PATH": str(tmp_path), "PALABRE_DATABASE_URL": url,
-                    "PALABRE_ENV": "production", "PALABRE_BASE_URL": "http://coop.example",
-                    "PALABRE_SECRET_KEY": "too-short"})
+        create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path),
+                "PALABRE_DATABASE_URL": url,
+                "PALABRE_ENV": "production",
+                "PALABRE_BASE_URL": "http://coop.example",
+                "PALABRE_SECRET_KEY": "too-short",
+            }
+        )
     assert "PALABRE_SECRET_KEY" in str(error.value)
     assert "PALABRE_BASE_URL" in str(error.value)
 
 
 def test_production_accepts_the_key_generated_in_instance(database, tmp_path):
     url, _engine = database
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "PALABRE_DATABASE_URL": url,
-                      "PALABRE_ENV": "production", "PALABRE_BASE_URL": "https://coop.example"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "PALABRE_DATABASE_URL": url,
+            "PALABRE_ENV": "production",
+            "PALABRE_BASE_URL": "https://coop.example",
+        }
+    )
     assert len(app.config["SECRET_KEY"]) >= 32
     app.extensions["palabre_engine"].dispose()
 
 
 def test_production_with_a_secure_configuration_starts_with_secure_cookies(database, tmp_path):
     url, _engine = database
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "PALABRE_DATABASE_URL": url,
-                      "PALABRE_ENV": "production", "PALABRE_SECRET_KEY": "s" * 48,
-                      "PALABRE_BASE_URL": "https://coop.example"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "PALABRE_DATABASE_URL": url,
+            "PALABRE_ENV": "production",
+            "PALABRE_SECRET_KEY": "s" * 48,
+            "PALABRE_BASE_URL": "https://coop.example",
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     app.extensions["palabre_engine"].dispose()
 

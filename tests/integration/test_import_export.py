@@ -1,7 +1,6 @@
 """Imports (CSV/XLSX, Polis, Decidim) and exports (CSV, JSON, Polis), from the web and the CLI."""
 
 import csv
-import io
 import json
 
 import pytest
@@ -48,10 +47,12 @@ def test_polis_conversation_imports_with_every_comment_vote_and_participant(app,
     with app.app_context():
         db = get_session()
         refs = set(db.exec(select(Vote.participant_ref))) | set(
-            db.exec(select(Contribution.participant_ref)))
+            db.exec(select(Contribution.participant_ref))
+        )
         assert len(refs) == len(participants)
-        [event] = db.exec(select(AuditEvent).where(
-            AuditEvent.event_type == "ConsultationImported")).all()
+        [event] = db.exec(
+            select(AuditEvent).where(AuditEvent.event_type == "ConsultationImported")
+        ).all()
         assert json.loads(event.canonical)["data"]["votes"] == len(votes)
         consultation = db.exec(select(Consultation)).one()
         assert consultation.source == "polis" and consultation.status == "draft"
@@ -63,8 +64,10 @@ def test_polis_latest_votes_match_polis_participant_matrix(app):
     with app.app_context():
         db = get_session()
         ids = {c.id: c.external_id for c in db.exec(select(Contribution))}
-        latest = {(v.participant_ref, ids[v.contribution_id]): v.value
-                  for v in db.exec(select(Vote).where(Vote.latest))}
+        latest = {
+            (v.participant_ref, ids[v.contribution_id]): v.value
+            for v in db.exec(select(Vote).where(Vote.latest))
+        }
     matrix = {}
     for row in csv_rows(folder / "participants-votes.csv"):
         for key, value in row.items():
@@ -79,28 +82,42 @@ def test_polis_round_trip_gives_the_same_contributions_and_votes(app, tmp_path):
     with app.app_context():
         first = get_session().exec(select(Consultation)).one().id
     out = tmp_path / "polis-out"
-    result = run(app, "consultation", "export", first, "--format", "polis", "--out", out,
-                 "--original")
+    result = run(
+        app, "consultation", "export", first, "--format", "polis", "--out", out, "--original"
+    )
     assert result.exit_code == 0, result.output
-    assert {p.name for p in out.iterdir()} >= {"comments.csv", "votes.csv",
-                                               "participants-votes.csv"}
+    assert {p.name for p in out.iterdir()} >= {
+        "comments.csv",
+        "votes.csv",
+        "participants-votes.csv",
+    }
     run(app, "consultation", "import", out, "--title", "Brexit again")
     with app.app_context():
         db = get_session()
         second = db.exec(select(Consultation).where(Consultation.id != first)).one().id
 
         def snapshot(cid):
-            contributions = db.exec(select(Contribution).where(
-                Contribution.consultation_id == cid).order_by(Contribution.created_at,
-                                                             Contribution.id)).all()
+            contributions = db.exec(
+                select(Contribution)
+                .where(Contribution.consultation_id == cid)
+                .order_by(Contribution.created_at, Contribution.id)
+            ).all()
             texts = [(c.text, c.hidden) for c in contributions]
             position = {c.id: i for i, c in enumerate(contributions)}
             authors = {}
             votes = sorted(
-                (authors.setdefault(v.participant_ref, len(authors)), position[v.contribution_id],
-                 v.value, v.latest)
-                for v in db.exec(select(Vote).where(Vote.contribution_id.in_(list(position)))
-                                 .order_by(Vote.created_at, Vote.id)))
+                (
+                    authors.setdefault(v.participant_ref, len(authors)),
+                    position[v.contribution_id],
+                    v.value,
+                    v.latest,
+                )
+                for v in db.exec(
+                    select(Vote)
+                    .where(Vote.contribution_id.in_(list(position)))
+                    .order_by(Vote.created_at, Vote.id)
+                )
+            )
             return texts, len(authors), votes
 
         a, b = snapshot(first), snapshot(second)
@@ -109,10 +126,12 @@ def test_polis_round_trip_gives_the_same_contributions_and_votes(app, tmp_path):
     assert len(a[2]) == len(b[2])
 
 
-CSV_FR = ("Texte;Position;Collège;Date;Auteur\n"
-          "\"L'IA doit rester un outil\";Pour;Salariés;12/03/2026;P1\n"
-          "Pas de données de santé !;contre;Bénévoles;2026-03-13;P2\n"
-          "\"Sur deux\nlignes\";mitigé;;;P1\n")
+CSV_FR = (
+    "Texte;Position;Collège;Date;Auteur\n"
+    '"L\'IA doit rester un outil";Pour;Salariés;12/03/2026;P1\n'
+    "Pas de données de santé !;contre;Bénévoles;2026-03-13;P2\n"
+    '"Sur deux\nlignes";mitigé;;;P1\n'
+)
 
 
 @pytest.fixture
@@ -129,8 +148,10 @@ def test_csv_import_in_each_encoding(app, colleges, tmp_path, encoding):
     with app.app_context():
         rows = get_session().exec(select(Contribution).order_by(Contribution.id)).all()
     assert [(r.text, r.stance) for r in rows] == [
-        ("L'IA doit rester un outil", "for"), ("Pas de données de santé !", "against"),
-        ("Sur deux\nlignes", "mixed")]
+        ("L'IA doit rester un outil", "for"),
+        ("Pas de données de santé !", "against"),
+        ("Sur deux\nlignes", "mixed"),
+    ]
     assert rows[0].participant_ref == rows[2].participant_ref != rows[1].participant_ref
     assert rows[0].college_id == colleges[0].id and rows[2].college_id is None
 
@@ -150,19 +171,25 @@ def test_xlsx_import(app, colleges, tmp_path):
 
 def test_a_bad_row_imports_nothing_and_names_its_line(app, colleges, tmp_path):
     path = tmp_path / "erreurs.csv"
-    path.write_text("texte;position;collège\nBon texte;pour;Salariés\n   ;pour;Salariés\n"
-                    "Autre;peut-être;Salariés\nEncore;pour;Inconnus\n", encoding="utf-8")
+    path.write_text(
+        "texte;position;collège\nBon texte;pour;Salariés\n   ;pour;Salariés\n"
+        "Autre;peut-être;Salariés\nEncore;pour;Inconnus\n",
+        encoding="utf-8",
+    )
     result = run(app, "consultation", "import", path, "--title", "Avec erreurs")
     assert result.exit_code != 0
     assert "Ligne 3" in result.output and "Ligne 4" in result.output and "Ligne 5" in result.output
     assert count(app, Contribution) == 0 and count(app, Consultation) == 0
 
 
-@pytest.mark.parametrize("content,name", [
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "image.csv"),
-    (b"", "vide.csv"),
-    (b"texte\n", "entete.csv"),
-])
+@pytest.mark.parametrize(
+    "content,name",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "image.csv"),
+        (b"", "vide.csv"),
+        (b"texte\n", "entete.csv"),
+    ],
+)
 def test_binary_empty_or_header_only_files_are_refused(app, tmp_path, content, name):
     path = tmp_path / name
     path.write_bytes(content)
@@ -181,21 +208,47 @@ def test_row_cap_is_enforced(make_app, tmp_path):
 
 def test_decidim_comments_import_with_alignment_as_stance(app, tmp_path):
     path = tmp_path / "comments.json"
-    path.write_text(json.dumps([
-        {"id": 11, "created_at": "2026-03-01T10:00:00+01:00", "body": {"fr": "Je soutiens"},
-         "locale": "fr", "author": {"id": 5, "name": "Léa"}, "alignment": 1, "depth": 0,
-         "user_group": {}, "commentable_id": 3, "commentable_type": "Decidim::Proposals::Proposal",
-         "root_commentable_url": "https://decidim.example/p/3"},
-        {"id": 12, "created_at": "2026-03-02T10:00:00+01:00", "body": {"fr": "Je m'oppose"},
-         "locale": "fr", "author": {"id": 6, "name": "Tom"}, "alignment": -1, "depth": 0,
-         "user_group": {}, "commentable_id": 3, "commentable_type": "Decidim::Proposals::Proposal",
-         "root_commentable_url": "https://decidim.example/p/3"},
-    ]), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "id": 11,
+                    "created_at": "2026-03-01T10:00:00+01:00",
+                    "body": {"fr": "Je soutiens"},
+                    "locale": "fr",
+                    "author": {"id": 5, "name": "Léa"},
+                    "alignment": 1,
+                    "depth": 0,
+                    "user_group": {},
+                    "commentable_id": 3,
+                    "commentable_type": "Decidim::Proposals::Proposal",
+                    "root_commentable_url": "https://decidim.example/p/3",
+                },
+                {
+                    "id": 12,
+                    "created_at": "2026-03-02T10:00:00+01:00",
+                    "body": {"fr": "Je m'oppose"},
+                    "locale": "fr",
+                    "author": {"id": 6, "name": "Tom"},
+                    "alignment": -1,
+                    "depth": 0,
+                    "user_group": {},
+                    "commentable_id": 3,
+                    "commentable_type": "Decidim::Proposals::Proposal",
+                    "root_commentable_url": "https://decidim.example/p/3",
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
     result = run(app, "consultation", "import", path, "--title", "Decidim")
     assert result.exit_code == 0, result.output
     with app.app_context():
         rows = get_session().exec(select(Contribution).order_by(Contribution.id)).all()
-    assert [(r.text, r.stance) for r in rows] == [("Je soutiens", "for"), ("Je m'oppose", "against")]
+    assert [(r.text, r.stance) for r in rows] == [
+        ("Je soutiens", "for"),
+        ("Je m'oppose", "against"),
+    ]
 
 
 def test_csv_export_then_import_gives_the_same_contributions(app, colleges, tmp_path):
@@ -205,7 +258,9 @@ def test_csv_export_then_import_gives_the_same_contributions(app, colleges, tmp_
     with app.app_context():
         first = get_session().exec(select(Consultation)).one().id
     out = tmp_path / "export.csv"
-    result = run(app, "consultation", "export", first, "--format", "csv", "--out", out, "--original")
+    result = run(
+        app, "consultation", "export", first, "--format", "csv", "--out", out, "--original"
+    )
     assert result.exit_code == 0, result.output
     raw = out.read_bytes()
     assert raw.startswith("\ufeff".encode())  # Excel reads UTF-8 with a BOM
@@ -217,8 +272,9 @@ def test_csv_export_then_import_gives_the_same_contributions(app, colleges, tmp_
         db = get_session()
         by_consultation = {}
         for c in db.exec(select(Contribution).order_by(Contribution.id)):
-            by_consultation.setdefault(c.consultation_id, []).append((c.text, c.stance,
-                                                                      c.college_id))
+            by_consultation.setdefault(c.consultation_id, []).append(
+                (c.text, c.stance, c.college_id)
+            )
     first_rows, second_rows = by_consultation.values()
     assert first_rows == second_rows
 
@@ -231,8 +287,12 @@ def test_exports_are_redacted_unless_original_is_asked(app, tmp_path):
         cid = get_session().exec(select(Consultation)).one().id
         redacted = json.loads(exports.export_json(get_session(), None, cid))
         original = json.loads(exports.export_json(get_session(), None, cid, original=True))
-        kinds = [json.loads(e.canonical)["data"]["redacted"] for e in get_session().exec(
-            select(AuditEvent).where(AuditEvent.event_type == "ConsultationExported"))]
+        kinds = [
+            json.loads(e.canonical)["data"]["redacted"]
+            for e in get_session().exec(
+                select(AuditEvent).where(AuditEvent.event_type == "ConsultationExported")
+            )
+        ]
     assert "06 12 34 56 78" not in redacted["contributions"][0]["text"]
     assert "[téléphone]" in redacted["contributions"][0]["text"]
     assert "06 12 34 56 78" in original["contributions"][0]["text"]
@@ -244,7 +304,8 @@ def test_only_facilitators_import_and_export(app, people, tmp_path):
     with app.app_context():
         db = get_session()
         with pytest.raises(imports.ServiceError):
-            imports.import_table(db, member, imports.Target(title="X"), b"texte\nbonjour\n",
-                                 "x.csv", dry_run=False)
+            imports.import_table(
+                db, member, imports.Target(title="X"), b"texte\nbonjour\n", "x.csv", dry_run=False
+            )
         with pytest.raises(exports.ServiceError):
             exports.export_json(db, member, 1)

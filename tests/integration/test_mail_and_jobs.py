@@ -17,9 +17,13 @@ def sink():
 
 
 def mail_app(make_app, sink):
-    return make_app(PALABRE_MAIL_SERVER="127.0.0.1", PALABRE_MAIL_PORT=sink.port,
-                    PALABRE_MAIL_USE_TLS=False, PALABRE_MAIL_SENDER="coop@coop.example",
-                    PALABRE_BASE_URL="https://coop.example")
+    return make_app(
+        PALABRE_MAIL_SERVER="127.0.0.1",
+        PALABRE_MAIL_PORT=sink.port,
+        PALABRE_MAIL_USE_TLS=False,
+        PALABRE_MAIL_SENDER="coop@coop.example",
+        PALABRE_BASE_URL="https://coop.example",
+    )
 
 
 def test_invitation_is_mailed_when_mail_is_configured(make_app, sink, people):
@@ -27,17 +31,22 @@ def test_invitation_is_mailed_when_mail_is_configured(make_app, sink, people):
     people.add("admin@coop.example", roles=("admin",))
     browser = Browser(app.test_client())
     browser.login("admin@coop.example")
-    response = browser.form_post("/admin/members/invite", {
-        "email": "lea@coop.example", "display_name": "Léa", "roles": ["member"]},
-        follow_redirects=True)
-    assert "Un e-mail avec le lien a été envoyé à lea@coop.example" in response.get_data(as_text=True)
+    response = browser.form_post(
+        "/admin/members/invite",
+        {"email": "lea@coop.example", "display_name": "Léa", "roles": ["member"]},
+        follow_redirects=True,
+    )
+    assert "Un e-mail avec le lien a été envoyé à lea@coop.example" in response.get_data(
+        as_text=True
+    )
     [(sender, recipients, message)] = sink.messages
     assert sender == "coop@coop.example" and recipients == ["lea@coop.example"]
     body = message.get_content()
     link = re.search(r"https://coop\.example(/invitation/\S+)", body).group(1)
     invited = Browser(app.test_client())
-    response = invited.form_post(link, {"password": "une longue phrase secrète",
-                                        "confirmation": "une longue phrase secrète"})
+    response = invited.form_post(
+        link, {"password": "une longue phrase secrète", "confirmation": "une longue phrase secrète"}
+    )
     assert response.status_code == 302
 
 
@@ -48,17 +57,28 @@ def test_password_reset_by_mail(make_app, sink, people):
     browser.form_post("/password/forgot", {"email": "ana@coop.example"})
     browser.form_post("/password/forgot", {"email": "stranger@coop.example"})
     assert [m[1] for m in sink.messages] == [["ana@coop.example"]]  # strangers get nothing
-    link = re.search(r"https://coop\.example(/password/reset/\S+)", sink.messages[0][2].get_content())
-    response = browser.form_post(link.group(1), {"password": "un tout nouveau secret",
-                                                 "confirmation": "un tout nouveau secret"})
+    link = re.search(
+        r"https://coop\.example(/password/reset/\S+)", sink.messages[0][2].get_content()
+    )
+    response = browser.form_post(
+        link.group(1),
+        {"password": "un tout nouveau secret", "confirmation": "un tout nouveau secret"},
+    )
     assert response.status_code == 302
-    assert Browser(app.test_client()).login("ana@coop.example", "un tout nouveau secret").status_code == 302
+    assert (
+        Browser(app.test_client()).login("ana@coop.example", "un tout nouveau secret").status_code
+        == 302
+    )
 
 
 def test_jobs_queue_in_sqlite_until_a_worker_runs_them(tmp_path, sink):
-    settings = {"PALABRE_REDIS_URL": "", "PALABRE_MAIL_SERVER": "127.0.0.1",
-                "PALABRE_MAIL_PORT": sink.port, "PALABRE_MAIL_USE_TLS": False,
-                "PALABRE_MAIL_SENDER": "coop@coop.example"}
+    settings = {
+        "PALABRE_REDIS_URL": "",
+        "PALABRE_MAIL_SERVER": "127.0.0.1",
+        "PALABRE_MAIL_PORT": sink.port,
+        "PALABRE_MAIL_USE_TLS": False,
+        "PALABRE_MAIL_SENDER": "coop@coop.example",
+    }
     huey = jobs.configure(settings, str(tmp_path), immediate=False)
     try:
         jobs.send_mail("ana@coop.example", "Objet", "Corps")

@@ -22,8 +22,15 @@ def test_upgrade_builds_an_empty_sqlite_database_and_is_repeatable(tmp_path):
     upgrade(engine)
     upgrade(engine)  # a second run changes nothing
     tables = set(inspect(engine).get_table_names())
-    assert {"cooperative", "college", "member", "member_role", "member_token",
-            "audit_event", "alembic_version"} <= tables
+    assert {
+        "cooperative",
+        "college",
+        "member",
+        "member_role",
+        "member_token",
+        "audit_event",
+        "alembic_version",
+    } <= tables
     engine.dispose()
 
 

@@ -40,7 +40,10 @@ def test_member_submits_a_proposal_others_comment_and_support(app, people):
     with app.app_context():
         [proposal] = get_session().exec(select(Proposal)).all()
         assert (proposal.status, proposal.personal_data, proposal.sensitive_data) == (
-            "submitted", True, False)
+            "submitted",
+            True,
+            False,
+        )
     bo = as_person(app, "bo@coop.example")
     bo.form_post(path, {"text": "Attention aux demandes urgentes.", "submission_key": "k1"})
     bo.form_post(path, {"text": "Attention aux demandes urgentes.", "submission_key": "k1"})
@@ -108,10 +111,15 @@ def test_erasure_keeps_contributions_anonymised_and_forgets_the_identity(app, pe
     ana = as_person(app, "ana@coop.example")
     contribute(ana, cid, "Je reste, anonymement")
     with app.app_context():
-        old_ref = get_session().exec(select(Member.ref).where(
-            Member.email == "ana@coop.example")).one()
-    response = ana.form_post("/account/", {"password": TEST_PASSWORD, "confirm": "y"},
-                             post_url="/account/erase", follow_redirects=True)
+        old_ref = (
+            get_session().exec(select(Member.ref).where(Member.email == "ana@coop.example")).one()
+        )
+    response = ana.form_post(
+        "/account/",
+        {"password": TEST_PASSWORD, "confirm": "y"},
+        post_url="/account/erase",
+        follow_redirects=True,
+    )
     assert "Votre compte est effacé" in read(response)
     with app.app_context():
         db = get_session()
@@ -133,8 +141,11 @@ def test_erasure_can_delete_contributions_too(app, people):
     cid, _ = create(app, coop)
     ana = as_person(app, "ana@coop.example")
     contribute(ana, cid, "À supprimer")
-    ana.form_post("/account/", {"password": TEST_PASSWORD, "confirm": "y",
-                                "delete_contributions": "y"}, post_url="/account/erase")
+    ana.form_post(
+        "/account/",
+        {"password": TEST_PASSWORD, "confirm": "y", "delete_contributions": "y"},
+        post_url="/account/erase",
+    )
     with app.app_context():
         assert get_session().exec(select(Contribution)).all() == []
 
@@ -142,8 +153,9 @@ def test_erasure_can_delete_contributions_too(app, people):
 def test_erasure_needs_the_password_and_the_confirmation(app, people):
     _coop(people)
     ana = as_person(app, "ana@coop.example")
-    response = ana.form_post("/account/", {"password": "wrong password", "confirm": "y"},
-                             post_url="/account/erase")
+    response = ana.form_post(
+        "/account/", {"password": "wrong password", "confirm": "y"}, post_url="/account/erase"
+    )
     assert response.status_code == 422 and "Mot de passe incorrect" in read(response)
     response = ana.form_post("/account/", {"password": TEST_PASSWORD}, post_url="/account/erase")
     assert response.status_code == 422

@@ -6,10 +6,19 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE_MODULES = ["consult.rules", "consult.audit", "consult.config", "consult.security",
-                "consult.pseudonyms", "consult.formats.tables", "consult.formats.polis",
-                "consult.formats.decidim", "consult.formats.csvout",
-                "nlp", "ethics_register"]
+PURE_MODULES = [
+    "consult.rules",
+    "consult.audit",
+    "consult.config",
+    "consult.security",
+    "consult.pseudonyms",
+    "consult.formats.tables",
+    "consult.formats.polis",
+    "consult.formats.decidim",
+    "consult.formats.csvout",
+    "nlp",
+    "ethics_register",
+]
 
 SCRIPT = textwrap.dedent("""
     import importlib, sys, types

@@ -6,8 +6,9 @@ from consult.audit import MemberInvited, canonical_json, leaf_hash
 
 
 def test_canonical_form_is_deterministic_and_complete():
-    event = MemberInvited(actor="a1", object_id="m1", college_id=3, roles=("member", "admin"),
-                          mailed=False)
+    event = MemberInvited(
+        actor="a1", object_id="m1", college_id=3, roles=("member", "admin"), mailed=False
+    )
     when = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
     first = canonical_json(event, when)
     assert first == canonical_json(event, when)

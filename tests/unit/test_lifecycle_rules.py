@@ -24,8 +24,13 @@ def test_the_lifecycle_goes_forward_only_along_its_path():
     assert transition_problem("closed", "analysed") is None
     assert transition_problem("analysed", "published") is None
     assert transition_problem("closed", "open") is None  # reopen before analysis
-    for current, target in [("draft", "closed"), ("open", "published"), ("published", "open"),
-                            ("analysed", "open"), ("draft", "nowhere")]:
+    for current, target in [
+        ("draft", "closed"),
+        ("open", "published"),
+        ("published", "open"),
+        ("analysed", "open"),
+        ("draft", "nowhere"),
+    ]:
         assert transition_problem(current, target) is not None, (current, target)
 
 
@@ -52,7 +57,9 @@ def test_participation_says_why_not():
     assert "close" in closed.message
     scheduled = participation_problem(ConsultationState("open", NOW + HOUR), 1, invited, NOW)
     assert scheduled.params["date"] == "22/11/2026 13:00"
-    assert "préparation" in participation_problem(ConsultationState("draft"), 1, invited, NOW).message
+    assert (
+        "préparation" in participation_problem(ConsultationState("draft"), 1, invited, NOW).message
+    )
 
 
 def test_anonymous_is_forever_and_anonymity_is_chosen_before_opening():

@@ -239,7 +239,12 @@ def test_the_evaluation_set_is_well_formed(examples):
         for kind in {s["kind"] for s in spans} or {"none"}:
             sentences_with[kind] += 1
     assert sentences_with == {
-        "email": 50, "phone": 57, "iban": 29, "address": 43, "person": 120, "none": 63
+        "email": 50,
+        "phone": 57,
+        "iban": 29,
+        "address": 43,
+        "person": 120,
+        "none": 63,
     }
 
 
@@ -270,8 +275,13 @@ def test_the_quality_rule_counts_an_overlap_as_found():
         def redact_many(self, texts):
             return [Redaction(t, self.spans) for t in texts]
 
-    example = {"text": "Mme Le Goff, 06 12 34 56 78", "spans": [
-        {"start": 4, "end": 11, "kind": "person"}, {"start": 13, "end": 27, "kind": "phone"}]}
+    example = {
+        "text": "Mme Le Goff, 06 12 34 56 78",
+        "spans": [
+            {"start": 4, "end": 11, "kind": "person"},
+            {"start": 13, "end": 27, "kind": "phone"},
+        ],
+    }
     predicted = [Span(0, 11, "person"), Span(13, 27, "iban")]
     scores = evaluate(Fixed(predicted), [example])
     person, phone, iban = (scores["kinds"][k] for k in ("person", "phone", "iban"))

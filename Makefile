@@ -35,8 +35,11 @@ install-test: $(VENV)/.installed-test
 translations: $(BIN)/python
 	$(BIN)/pybabel compile --statistics -d consult/translations
 
+bench: install
+	$(BIN)/python bench/redaction.py
+
 lint: install-test
-	$(BIN)/ruff check consult nlp ethics_register tests
+	$(BIN)/ruff check consult nlp ethics_register tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -79,7 +79,8 @@ def init_app(app: Flask) -> None:
             "stance_labels": STANCE_LABELS,
             "status_labels": STATUS_LABELS,
             "vote_labels": VOTE_LABELS,
-            "logout_form": ConfirmForm(),
+            # formdata=None: an error page must render without reading the request body.
+            "logout_form": ConfirmForm(formdata=None),
         }
 
     @app.after_request
@@ -121,8 +122,9 @@ def _error_page(error):
             "Le formulaire a expiré ou n'a pas été envoyé depuis cette page. "
             "Rechargez la page et recommencez."
         )
-    template = f"errors/{code if code in (403, 404, 429, 500) else 'generic'}.html"
+    template = f"errors/{code if code in (403, 404, 413, 429, 500) else 'generic'}.html"
     return (
-        render_template(template, code=code, description=description, path=request.path),
+        render_template(template, code=code, description=description, path=request.path,
+                        max_mb=current_app.config.get("PALABRE_MAX_UPLOAD_MB")),
         code,
     )

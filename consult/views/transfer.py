@@ -2,9 +2,11 @@
 
 import io
 import json
+import re
 import secrets
 import shutil
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -83,7 +85,8 @@ def import_file():
                 "error",
             )
             return render_template("facilitate/import.html", form=form), 422
-        token = secrets.token_urlsafe(16)
+        _forget_old_uploads()
+        token = secrets.token_hex(16)
         folder = _uploads() / token
         folder.mkdir(parents=True)
         for upload, name in zip(files, names, strict=True):
@@ -105,10 +108,22 @@ def import_file():
     return render_template("facilitate/import.html", form=form), status
 
 
+def _forget_old_uploads(max_age_hours: int = 24) -> None:
+    """Uploads never imported are deleted after a day: they may hold personal data."""
+    if not _uploads().exists():
+        return
+    limit = time.time() - max_age_hours * 3600
+    for folder in _uploads().iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < limit:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _pending(token: str) -> tuple[Path, dict]:
-    folder = _uploads() / secure_filename(token)
+    if not re.fullmatch(r"[0-9a-f]{32}", token):
+        abort(404)
+    folder = _uploads() / token
     meta_path = folder / "meta.json"
-    if not token or not meta_path.exists():
+    if not meta_path.exists():
         abort(404)
     meta = json.loads(meta_path.read_text())
     if meta["owner"] != current_user.ref:

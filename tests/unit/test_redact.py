@@ -65,6 +65,8 @@ def test_short_service_numbers_and_other_numbers_are_not_phones(redactor, text):
         ("Écrivez à claire.fontaine@orange.fr, merci.", "Écrivez à [e-mail], merci."),
         ("Mail : DIALLO.AMADOU@GMAIL.COM.", "Mail : [e-mail]."),
         ("Contact : aidants+briere@fil-solidaire.example", "Contact : [e-mail]"),
+        ("Écrire à marie.dupont (at) free.fr svp", "Écrire à [e-mail] svp"),
+        ("marie.dupont[arobase]free.fr", "[e-mail]"),
     ],
 )
 def test_email_addresses(redactor, text, expected):
@@ -238,14 +240,9 @@ def test_the_evaluation_set_is_well_formed(examples):
         assert all(a["end"] <= b["start"] for a, b in itertools.pairwise(spans))  # no overlaps
         for kind in {s["kind"] for s in spans} or {"none"}:
             sentences_with[kind] += 1
-    assert sentences_with == {
-        "email": 50,
-        "phone": 57,
-        "iban": 29,
-        "address": 43,
-        "person": 120,
-        "none": 63,
-    }
+    # At least what the issue asked for; docs/redaction.md gives the current counts.
+    wanted = {"email": 40, "phone": 40, "iban": 25, "address": 30, "person": 60, "none": 30}
+    assert all(sentences_with[kind] >= count for kind, count in wanted.items()), sentences_with
 
 
 def test_quality_on_the_evaluation_set(redactor, examples):

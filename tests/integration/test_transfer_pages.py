@@ -1,0 +1,148 @@
+"""Import and export from the facilitators' pages."""
+
+import io
+import re
+import zipfile
+
+from sqlmodel import func, select
+
+from consult.db import get_session
+from consult.models import Contribution, Vote
+from tests.conftest import csrf_from, read, shared_data
+from tests.integration.test_consultations import as_person
+
+
+def count(app, model):
+    with app.app_context():
+        return get_session().exec(select(func.count()).select_from(model)).one()
+
+
+def upload(browser, files, **fields):
+    token = csrf_from(read(browser.client.get("/facilitate/import")))
+    data = {"csrf_token": token, "files": files, **fields}
+    return browser.client.post("/facilitate/import", data=data, content_type="multipart/form-data")
+
+
+def test_upload_preview_then_import(app, people):
+    college = people.college("Salariés", 100)
+    people.add("anim@coop.example", roles=("facilitator",), college_id=college.id)
+    anim = as_person(app, "anim@coop.example")
+    csv = "Commentaire;Avis;Collège\nTrès bien;pour;Salariés\nBof;contre;Salariés\n".encode(
+        "cp1252"
+    )
+    response = upload(anim, [(io.BytesIO(csv), "atelier.csv")], title="Atelier du 3 mars")
+    assert response.status_code == 302
+    preview_url = response.headers["Location"]
+    page = read(anim.client.get(preview_url))
+    assert "Prêt : 2 contributions" in page, page[page.find("<main"):]
+    assert "cp1252" in page and "Très bien" in page
+    assert count(app, Contribution) == 0  # the preview changes nothing
+    response = anim.client.post(
+        preview_url,
+        data={
+            "csrf_token": csrf_from(page),
+            "text": "Commentaire",
+            "stance": "Avis",
+            "college": "Collège",
+        },
+    )
+    assert response.status_code == 302
+    assert count(app, Contribution) == 2
+    assert "Très bien" in read(anim.client.get(response.headers["Location"]))
+
+
+def test_preview_lists_row_errors_and_import_is_refused(app, people):
+    people.add("anim@coop.example", roles=("facilitator",))
+    anim = as_person(app, "anim@coop.example")
+    csv = b"texte;position\nBon;pour\n;pour\nAutre;peut-etre\n"
+    response = upload(anim, [(io.BytesIO(csv), "x.csv")], title="Erreurs")
+    page = read(anim.client.get(response.headers["Location"]))
+    assert "Ligne 3" in page and "Ligne 4" in page
+    assert 'type="submit" class="button">Importer' not in page
+    response = anim.client.post(response.headers["Location"], data={"csrf_token": csrf_from(page)})
+    assert count(app, Contribution) == 0
+
+
+def test_polis_files_uploaded_together(app, people):
+    folder = shared_data("polis", "opendata", "brexit-consensus")
+    people.add("anim@coop.example", roles=("facilitator",))
+    anim = as_person(app, "anim@coop.example")
+    files = [
+        (io.BytesIO((folder / name).read_bytes()), name) for name in ("comments.csv", "votes.csv")
+    ]
+    response = upload(anim, files, title="Brexit")
+    page = read(anim.client.get(response.headers["Location"]))
+    assert "Prêt : 50 contributions, 5312 votes" in page
+    anim.client.post(response.headers["Location"], data={"csrf_token": csrf_from(page)})
+    assert (count(app, Contribution), count(app, Vote)) == (50, 5312)
+
+
+def test_wrong_file_type_is_refused(app, people):
+    people.add("anim@coop.example", roles=("facilitator",))
+    anim = as_person(app, "anim@coop.example")
+    response = upload(anim, [(io.BytesIO(b"%PDF-1.7"), "rapport.pdf")], title="PDF")
+    assert response.status_code == 422 and "Formats acceptés" in read(response)
+
+
+def test_upload_over_the_size_limit_is_refused(make_app, people):
+    app = make_app(PALABRE_MAX_UPLOAD_MB=1)
+    people.add("anim@coop.example", roles=("facilitator",))
+    anim = as_person(app, "anim@coop.example")
+    token = csrf_from(read(anim.client.get("/facilitate/import")))
+    boundary = "limite"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="gros.csv"'
+        f"\r\nContent-Type: text/csv\r\n\r\ntexte\n"
+    ).encode() + b"x" * (1024 * 1024 + 10)
+    body += f"\r\n--{boundary}--\r\n".encode()
+    # A raw body: the test client keeps it in memory (a large multipart dict would spill
+    # into a temporary file that the refused request never reads nor closes).
+    response = anim.client.post(
+        "/facilitate/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 413
+    assert "Fichier trop volumineux" in read(response)
+
+
+def test_someone_elses_upload_cannot_be_used(app, people):
+    people.add("anim@coop.example", roles=("facilitator",))
+    people.add("other@coop.example", roles=("facilitator",))
+    anim = as_person(app, "anim@coop.example")
+    response = upload(anim, [(io.BytesIO(b"texte\nun\n"), "a.csv")], title="A")
+    other = as_person(app, "other@coop.example")
+    assert other.client.get(response.headers["Location"]).status_code == 403
+
+
+def test_export_downloads(app, people, tmp_path):
+    folder = shared_data("polis", "opendata", "brexit-consensus")
+    people.add("anim@coop.example", roles=("facilitator",))
+    anim = as_person(app, "anim@coop.example")
+    files = [(io.BytesIO((folder / n).read_bytes()), n) for n in ("comments.csv", "votes.csv")]
+    preview = upload(anim, files, title="Brexit").headers["Location"]
+    page = read(anim.client.get(preview))
+    done = anim.client.post(preview, data={"csrf_token": csrf_from(page)}).headers["Location"]
+    cid = int(re.search(r"/consultations/(\d+)", done).group(1))
+    export_page = f"/facilitate/consultations/{cid}/export"
+    token = csrf_from(read(anim.client.get(export_page)))
+    response = anim.client.post(
+        export_page, data={"csrf_token": token, "format": "contributions.csv"}
+    )
+    assert response.mimetype == "text/csv" and response.data.startswith(b"\xef\xbb\xbf")
+    assert response.data.decode("utf-8-sig").count("\r\n") >= 51
+    response = anim.client.post(export_page, data={"csrf_token": token, "format": "polis"})
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert any(n.endswith("/participants-votes.csv") for n in names)
+    response = anim.client.post(export_page, data={"csrf_token": token, "format": "json"})
+    assert response.get_json()["consultation"]["redacted"] is True
+
+
+def test_import_and_export_pages_are_for_facilitators(app, people):
+    people.add("ana@coop.example")
+    ana = as_person(app, "ana@coop.example")
+    for path in (
+        "/facilitate/import",
+        "/facilitate/import/anything",
+        "/facilitate/consultations/1/export",
+    ):
+        assert ana.client.get(path).status_code == 403, path

@@ -267,3 +267,32 @@ def visible_text(contribution: Contribution, viewer: Member, viewer_ref: str) ->
     if contribution.participant_ref == viewer_ref or can_facilitate(viewer):
         return contribution.text
     return contribution.redacted_text
+
+
+def page_of_contributions(
+    session: Session, consultation: Consultation, *, page: int = 1, per_page: int = 30
+) -> tuple[list[Contribution], int]:
+    """One page of the contributions that count (not withdrawn), oldest first, and the total."""
+    from sqlmodel import func
+
+    where = (Contribution.consultation_id == consultation.id, ~Contribution.withdrawn)
+    total = session.exec(select(func.count()).select_from(Contribution).where(*where)).one()
+    rows = session.exec(
+        select(Contribution)
+        .where(*where)
+        .order_by(Contribution.created_at, Contribution.id)
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    )
+    return list(rows), total
+
+
+def public_author(contribution: Contribution, anonymity: str, names: dict[int, str]) -> str | None:
+    """How other members see the author: a name, a pseudonym, or None (anonymous/imported)."""
+    from ..pseudonyms import pseudonym
+
+    if anonymity == "anonymous" or not contribution.participant_ref.startswith("m"):
+        return None
+    if anonymity == "named" and contribution.author_id in names:
+        return names[contribution.author_id]
+    return pseudonym(contribution.participant_ref)

@@ -124,7 +124,12 @@ def _error_page(error):
         )
     template = f"errors/{code if code in (403, 404, 413, 429, 500) else 'generic'}.html"
     return (
-        render_template(template, code=code, description=description, path=request.path,
-                        max_mb=current_app.config.get("PALABRE_MAX_UPLOAD_MB")),
+        render_template(
+            template,
+            code=code,
+            description=description,
+            path=request.path,
+            max_mb=current_app.config.get("PALABRE_MAX_UPLOAD_MB"),
+        ),
         code,
     )

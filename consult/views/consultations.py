@@ -5,10 +5,11 @@ import uuid
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
+from sqlmodel import select
 
 from ..db import get_session
 from ..forms import ConfirmForm, ConsentForm, ContributionForm, ReasonForm
-from ..models import Contribution, utcnow
+from ..models import College, Contribution, Member, utcnow
 from ..rules import STANCE_SCALES, participation_problem, phase
 from ..services import ServiceError
 from ..services import consultations as consultation_service
@@ -57,6 +58,38 @@ def index():
     )
 
 
+PER_PAGE = 30
+
+
+def _others(db, consultation, viewer_ref: str):
+    """A page of everyone's contributions, as a member may read them."""
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    rows, total = contribution_service.page_of_contributions(
+        db, consultation, page=page, per_page=PER_PAGE
+    )
+    author_ids = {r.author_id for r in rows if r.author_id}
+    names = {}
+    if consultation.anonymity == "named" and author_ids:
+        names = {
+            m.id: m.display_name for m in db.exec(select(Member).where(Member.id.in_(author_ids)))
+        }
+    items = [
+        {
+            "id": r.id,
+            "hidden": r.hidden,
+            "text": contribution_service.visible_text(r, current_user, viewer_ref),
+            "stance": r.stance,
+            "author": contribution_service.public_author(r, consultation.anonymity, names),
+            "college": r.college_id,
+            "mine": r.participant_ref == viewer_ref,
+        }
+        for r in rows
+    ]
+    pages = max(1, -(-total // PER_PAGE))
+    return {"items": items, "page": page, "pages": pages, "total": total}
+
+
 def _page(consultation, form=None, status=200):
     db = get_session()
     who = contribution_service.participant(consultation, current_user, pseudonym_key())
@@ -82,6 +115,8 @@ def _page(consultation, form=None, status=200):
         remaining=vote_service.remaining(db, consultation.id, who.ref) if not problem else 0,
         action_form=ConfirmForm(),
         retention_months=retention(),
+        others=_others(db, consultation, who.ref),
+        college_names={c.id: c.name for c in db.exec(select(College))},
     ), status
 
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import func, select
 
 from ..db import get_session
 from ..forms import ConfirmForm, ConsultationForm, ReasonForm
@@ -21,6 +21,7 @@ from ..services.cooperative import list_colleges
 from . import flash_error, role_required
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
+PER_PAGE = 100
 
 
 @bp.before_request
@@ -142,7 +143,17 @@ def consultation(consultation_id: int):
     query = select(Contribution).where(Contribution.consultation_id == item.id)
     if show == "moderation":
         query = query.where((Contribution.report_count > 0) | Contribution.hidden)
-    contributions = list(db.exec(query.order_by(Contribution.created_at, Contribution.id)))
+    total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    pages = max(1, -(-total // PER_PAGE))
+    page = request.args.get("page", "1")
+    page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+    contributions = list(
+        db.exec(
+            query.order_by(Contribution.created_at, Contribution.id)
+            .offset((page - 1) * PER_PAGE)
+            .limit(PER_PAGE)
+        )
+    )
     author_ids = {c.author_id for c in contributions if c.author_id}
     members = (
         {m.id: m for m in db.exec(select(Member).where(Member.id.in_(author_ids)))}
@@ -155,6 +166,10 @@ def consultation(consultation_id: int):
         consultation=item,
         phase=current,
         show=show,
+        page=page,
+        pages=pages,
+        total=total,
+        per_page=PER_PAGE,
         transitions=TRANSITIONS.get("open" if current == "scheduled" else current, ()),
         contributions=contributions,
         authors={c.id: author_label(c, item.anonymity, members) for c in contributions},

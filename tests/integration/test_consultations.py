@@ -400,3 +400,16 @@ def test_facilitator_pages_are_refused_to_members(app, coop):
     ):
         assert ana.client.get(path).status_code == 403, path
         assert Browser(app.test_client()).client.get(path).status_code == 302, path
+
+
+def test_members_read_everyone_with_hidden_ones_masked(app, coop):
+    cid, facilitator = create(app, coop)
+    contribute(as_person(app, "ana@coop.example"), cid, "Visible de tous")
+    contribute(as_person(app, "anim@coop.example"), cid, "Propos blessant")
+    hidden = [c for c in contributions(app) if c.text == "Propos blessant"][0]
+    facilitator.form_post(f"/facilitate/consultations/{cid}", {"reason": "Insulte"},
+                          post_url=f"/facilitate/contributions/{hidden.id}/hide")
+    page = read(as_person(app, "bo@coop.example").client.get(f"/consultations/{cid}"))
+    assert "Visible de tous" in page
+    assert "Propos blessant" not in page and "Masqué par la modération." in page
+    assert "Ana Durand" not in page  # pseudonymous: a pseudonym instead of the name

@@ -133,7 +133,7 @@ class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = Field(default_factory=utcnow, index=True)
     event_type: str = Field(max_length=60, index=True)
-    actor_ref: str | None = Field(default=None, max_length=32, index=True)
+    actor_ref: str | None = Field(default=None, max_length=40, index=True)
     object_type: str = Field(max_length=40)
     object_id: str = Field(max_length=64)
     canonical: str = Field(sa_column=Column(Text, nullable=False))

@@ -20,7 +20,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('occurred_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('event_type', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('actor_ref', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('actor_ref', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('object_type', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('object_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('canonical', sa.Text(), nullable=False),

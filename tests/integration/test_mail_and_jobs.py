@@ -105,3 +105,26 @@ def test_jobs_queue_in_redis_when_configured(tmp_path):
         huey.flush()
     finally:
         jobs.configure({}, str(tmp_path), immediate=True)
+
+
+def test_the_worker_closes_consultations_at_their_date(app, people):
+    from datetime import timedelta
+
+    from consult.db import get_session
+    from consult.models import Consultation, utcnow
+    from consult.services import consultations as service
+
+    college = people.college("Salariés", 100)
+    with app.app_context():
+        db = get_session()
+        consultation = service.create_consultation(db, None, service.ConsultationInput(
+            title="Courte", question="Oui ?", college_ids=(college.id,),
+            closes_at=utcnow() + timedelta(seconds=1)))
+        service.change_status(db, None, consultation.id, "open")
+        consultation.closes_at = utcnow() - timedelta(minutes=1)
+        db.add(consultation)
+        db.commit()
+    assert jobs.close_due_consultations.call_local() == [consultation.id]
+    with app.app_context():
+        assert get_session().get(Consultation, consultation.id).status == "closed"
+    assert jobs.close_due_consultations.call_local() == []

@@ -1,0 +1,96 @@
+"""Every route, for every role: allowed or refused as intended."""
+
+import re
+
+import pytest
+
+from tests.conftest import Browser, csrf_from, read
+from tests.integration.test_consultations import as_person, contribute, create
+
+PUBLIC = {"/login", "/logout", "/password/forgot", "/password/reset/<token>",
+          "/invitation/<token>", "/language/<code>", "/health", "/static/<path:filename>"}
+# Who may use each area beyond "any signed-in member".
+AREAS = {"/admin": {"admin"}, "/facilitate": {"facilitator", "admin"}}
+ROLES = ("member", "facilitator", "ethics", "board", "admin")
+
+
+# Only the author edits or withdraws a contribution; in `world` the author is "member".
+AUTHOR_ONLY = {"/consultations/contributions/<int:contribution_id>/edit",
+               "/consultations/contributions/<int:contribution_id>/withdraw"}
+
+
+def allowed_roles(rule: str) -> set[str]:
+    if rule in AUTHOR_ONLY:
+        return {"member"}
+    for prefix, roles in AREAS.items():
+        if rule.startswith(prefix):
+            return roles
+    return set(ROLES)
+
+
+def concrete(rule: str, ids: dict) -> str:
+    path = rule
+    for name, value in ids.items():
+        path = path.replace(f"<int:{name}>", str(value))
+    path = re.sub(r"<any\(([a-z]+)[^)]*\):[a-z_]+>", r"\1", path)
+    path = path.replace("<target>", "closed").replace("<token>", "0" * 32)
+    return path
+
+
+@pytest.fixture
+def world(app, people):
+    college = people.college("Salariés", 100)
+    for role in ROLES:
+        people.add(f"{role}@coop.example", name=role.title(), roles=(role,), college_id=college.id)
+    people.add("anim@coop.example", roles=("facilitator",), college_id=college.id)
+    cid, _ = create(app, {"staff": college})
+    contribute(as_person(app, "member@coop.example"), cid, "Une contribution")
+    proposal = as_person(app, "board@coop.example").form_post("/proposals/new", {
+        "title": "Projet", "need": "n", "benefits": "b", "affected": "a", "data_used": "d",
+        "risks": "r", "environmental_cost": "e", "alternatives": "x"})
+    proposal_id = int(proposal.headers["Location"].rstrip("/").split("/")[-1])
+    member_id = 1
+    return {"consultation_id": cid, "contribution_id": 1, "proposal_id": proposal_id,
+            "member_id": member_id, "college_id": college.id}
+
+
+def rules(app):
+    return sorted({(r.rule, tuple(sorted(r.methods - {"HEAD", "OPTIONS"})))
+                   for r in app.url_map.iter_rules() if r.rule not in PUBLIC})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_its_pages(app, world, role):
+    browser = as_person(app, f"{role}@coop.example")
+    token = csrf_from(read(browser.client.get("/")))
+    checked = 0
+    for rule, methods in rules(app):
+        path = concrete(rule, world)
+        for method in methods:
+            if method == "POST" and path in ("/account/erase",):
+                continue  # erasing would sign this person out for the rest of the loop
+            response = (browser.client.get(path) if method == "GET"
+                        else browser.client.post(path, data={"csrf_token": token}))
+            refused = response.status_code == 403
+            expected_refused = role not in allowed_roles(rule)
+            assert refused == expected_refused, (role, method, path, response.status_code)
+            checked += 1
+    assert checked > 30
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_everywhere(app, world):
+    client = Browser(app.test_client()).client
+    for rule, methods in rules(app):
+        path = concrete(rule, world)
+        if "GET" in methods:
+            response = client.get(path)
+            assert response.status_code == 302, path
+            assert response.headers["Location"].startswith("/login"), path
+        else:
+            assert client.post(path).status_code in (302, 400), path  # no CSRF token: 400
+
+
+def test_public_pages_need_no_sign_in(client):
+    for path in ("/login", "/password/forgot", "/health", "/static/palabre.css"):
+        with client.get(path) as response:  # a static file response holds the file open
+            assert response.status_code == 200, path

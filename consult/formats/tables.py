@@ -316,7 +316,8 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int) -> Table:
             )
         raise fail(
             N_(
-                "Le fichier « %(name)s » est une archive zip, pas un classeur Excel .xlsx ni un CSV."
+                "Le fichier « %(name)s » est une archive zip, "
+                "pas un classeur Excel .xlsx ni un CSV."
             ),
             name=filename,
         )

@@ -7,16 +7,26 @@ import pytest
 from tests.conftest import Browser, csrf_from, read
 from tests.integration.test_consultations import as_person, contribute, create
 
-PUBLIC = {"/login", "/logout", "/password/forgot", "/password/reset/<token>",
-          "/invitation/<token>", "/language/<code>", "/health", "/static/<path:filename>"}
+PUBLIC = {
+    "/login",
+    "/logout",
+    "/password/forgot",
+    "/password/reset/<token>",
+    "/invitation/<token>",
+    "/language/<code>",
+    "/health",
+    "/static/<path:filename>",
+}
 # Who may use each area beyond "any signed-in member".
 AREAS = {"/admin": {"admin"}, "/facilitate": {"facilitator", "admin"}}
 ROLES = ("member", "facilitator", "ethics", "board", "admin")
 
 
 # Only the author edits or withdraws a contribution; in `world` the author is "member".
-AUTHOR_ONLY = {"/consultations/contributions/<int:contribution_id>/edit",
-               "/consultations/contributions/<int:contribution_id>/withdraw"}
+AUTHOR_ONLY = {
+    "/consultations/contributions/<int:contribution_id>/edit",
+    "/consultations/contributions/<int:contribution_id>/withdraw",
+}
 
 
 def allowed_roles(rule: str) -> set[str]:
@@ -45,18 +55,38 @@ def world(app, people):
     people.add("anim@coop.example", roles=("facilitator",), college_id=college.id)
     cid, _ = create(app, {"staff": college})
     contribute(as_person(app, "member@coop.example"), cid, "Une contribution")
-    proposal = as_person(app, "board@coop.example").form_post("/proposals/new", {
-        "title": "Projet", "need": "n", "benefits": "b", "affected": "a", "data_used": "d",
-        "risks": "r", "environmental_cost": "e", "alternatives": "x"})
+    proposal = as_person(app, "board@coop.example").form_post(
+        "/proposals/new",
+        {
+            "title": "Projet",
+            "need": "n",
+            "benefits": "b",
+            "affected": "a",
+            "data_used": "d",
+            "risks": "r",
+            "environmental_cost": "e",
+            "alternatives": "x",
+        },
+    )
     proposal_id = int(proposal.headers["Location"].rstrip("/").split("/")[-1])
     member_id = 1
-    return {"consultation_id": cid, "contribution_id": 1, "proposal_id": proposal_id,
-            "member_id": member_id, "college_id": college.id}
+    return {
+        "consultation_id": cid,
+        "contribution_id": 1,
+        "proposal_id": proposal_id,
+        "member_id": member_id,
+        "college_id": college.id,
+    }
 
 
 def rules(app):
-    return sorted({(r.rule, tuple(sorted(r.methods - {"HEAD", "OPTIONS"})))
-                   for r in app.url_map.iter_rules() if r.rule not in PUBLIC})
+    return sorted(
+        {
+            (r.rule, tuple(sorted(r.methods - {"HEAD", "OPTIONS"})))
+            for r in app.url_map.iter_rules()
+            if r.rule not in PUBLIC
+        }
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -69,8 +99,11 @@ def test_each_role_reaches_exactly_its_pages(app, world, role):
         for method in methods:
             if method == "POST" and path in ("/account/erase",):
                 continue  # erasing would sign this person out for the rest of the loop
-            response = (browser.client.get(path) if method == "GET"
-                        else browser.client.post(path, data={"csrf_token": token}))
+            response = (
+                browser.client.get(path)
+                if method == "GET"
+                else browser.client.post(path, data={"csrf_token": token})
+            )
             refused = response.status_code == 403
             expected_refused = role not in allowed_roles(rule)
             assert refused == expected_refused, (role, method, path, response.status_code)

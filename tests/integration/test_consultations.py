@@ -407,8 +407,11 @@ def test_members_read_everyone_with_hidden_ones_masked(app, coop):
     contribute(as_person(app, "ana@coop.example"), cid, "Visible de tous")
     contribute(as_person(app, "anim@coop.example"), cid, "Propos blessant")
     hidden = [c for c in contributions(app) if c.text == "Propos blessant"][0]
-    facilitator.form_post(f"/facilitate/consultations/{cid}", {"reason": "Insulte"},
-                          post_url=f"/facilitate/contributions/{hidden.id}/hide")
+    facilitator.form_post(
+        f"/facilitate/consultations/{cid}",
+        {"reason": "Insulte"},
+        post_url=f"/facilitate/contributions/{hidden.id}/hide",
+    )
     page = read(as_person(app, "bo@coop.example").client.get(f"/consultations/{cid}"))
     assert "Visible de tous" in page
     assert "Propos blessant" not in page and "Masqué par la modération." in page

@@ -117,9 +117,16 @@ def test_the_worker_closes_consultations_at_their_date(app, people):
     college = people.college("Salariés", 100)
     with app.app_context():
         db = get_session()
-        consultation = service.create_consultation(db, None, service.ConsultationInput(
-            title="Courte", question="Oui ?", college_ids=(college.id,),
-            closes_at=utcnow() + timedelta(seconds=1)))
+        consultation = service.create_consultation(
+            db,
+            None,
+            service.ConsultationInput(
+                title="Courte",
+                question="Oui ?",
+                college_ids=(college.id,),
+                closes_at=utcnow() + timedelta(seconds=1),
+            ),
+        )
         service.change_status(db, None, consultation.id, "open")
         consultation.closes_at = utcnow() - timedelta(minutes=1)
         db.add(consultation)

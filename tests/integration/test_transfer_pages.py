@@ -34,7 +34,7 @@ def test_upload_preview_then_import(app, people):
     assert response.status_code == 302
     preview_url = response.headers["Location"]
     page = read(anim.client.get(preview_url))
-    assert "Prêt : 2 contributions" in page, page[page.find("<main"):]
+    assert "Prêt : 2 contributions" in page, page[page.find("<main") :]
     assert "cp1252" in page and "Très bien" in page
     assert count(app, Contribution) == 0  # the preview changes nothing
     response = anim.client.post(

@@ -271,6 +271,21 @@ class ConsultationExported(Event):
     redacted: bool
 
 
+# --- Analyses ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnalysisRecorded(Event):
+    """A theme analysis ran on a consultation; its run is stored whole."""
+
+    object_type: ClassVar[str] = "analysis_run"
+    consultation_id: int
+    mode: str
+    status: str
+    input_sha256: str
+    themes: int
+
+
 # --- Proposals --------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .cli_nlp import nlp_group
 from .config import settings_markdown
 
 
@@ -301,6 +302,9 @@ def serve(host: str, port: int, no_worker: bool) -> None:
                 worker_process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 worker_process.kill()
+
+
+cli.add_command(nlp_group)
 
 
 if __name__ == "__main__":

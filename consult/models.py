@@ -304,3 +304,30 @@ class ProposalSupport(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", primary_key=True, ondelete="CASCADE")
     member_id: int = Field(foreign_key="member.id", primary_key=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Analyses -----------------------------------------------------------------------------
+
+
+class AnalysisRun(SQLModel, table=True):
+    """One run of the theme analysis on a consultation, kept whole so it can be reproduced:
+    parameters, library versions, the hash of its input, its timing and its results."""
+
+    __tablename__ = "analysis_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True, ondelete="CASCADE")
+    kind: str = Field(default="themes", max_length=20)
+    mode: str = Field(max_length=20)
+    status: str = Field(default="running", max_length=12)
+    input_sha256: str = Field(default="", max_length=64)
+    contribution_ids: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    parameters: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    versions: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    result: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    seconds: float = 0.0
+    message: str | None = Field(default=None, max_length=200)
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_by_ref: str | None = Field(default=None, max_length=40)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None

@@ -1,0 +1,159 @@
+"""`palabre nlp …`: theme analysis of any table of texts, or of a consultation."""
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import ScriptInfo
+
+
+class StageProgress:
+    """A one-line progress report on stderr, redrawn as the long stages advance."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.last = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        line = f"\r{stage:<14} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        if line != self.last:
+            self.stream.write(line)
+            if done >= total:
+                self.stream.write("\n")
+            self.stream.flush()
+            self.last = line
+
+
+def read_texts(path: Path, text_column: str) -> tuple[list[str], list[dict]]:
+    """The texts of a CSV/TSV/XLSX/JSON file and its rows, in file order."""
+    from .formats.errors import FormatError
+    from .formats.tables import read_table
+
+    data = path.read_bytes()
+    if path.suffix.lower() == ".json":
+        try:
+            document = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise click.ClickException(f"JSON illisible / unreadable JSON: {error}") from error
+        rows = document.get("rows", document.get("contributions")) if isinstance(
+            document, dict) else document
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise click.ClickException("Le JSON doit être une liste d'objets "
+                                       "/ the JSON must be a list of objects.")
+        rows = [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows]
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+    else:
+        try:
+            table = read_table(data, path.name, max_rows=1_000_000,
+                               max_bytes=1024 * 1024 * 1024)
+        except FormatError as error:
+            messages = "; ".join(p.message % p.params if p.params else p.message
+                                 for p in error.problems)
+            raise click.ClickException(messages) from error
+        rows, columns = [dict(r) for r in table.rows], list(table.columns)
+    if text_column not in columns:
+        raise click.ClickException(
+            f"Colonne « {text_column} » introuvable / column not found. "
+            f"Colonnes / columns: {', '.join(columns) or '—'}")
+    return [row.get(text_column, "") for row in rows], rows
+
+
+def write_result(result, rows: list[dict], out: Path) -> None:
+    """JSON: themes and per-row assignment; CSV: one row per input row, in input order."""
+    document = result.to_json()
+    labels = {theme.id: theme.label for theme in result.themes}
+    if out.suffix.lower() == ".csv":
+        buffer = io.StringIO()
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["row", "theme_id", "theme_label", "strength", *columns])
+        for index, (row, assignment) in enumerate(zip(rows, result.assignments, strict=True)):
+            writer.writerow([index + 1, assignment.theme_id, labels.get(assignment.theme_id, ""),
+                             f"{assignment.strength:.4f}", *[row.get(c, "") for c in columns]])
+        out.write_text(buffer.getvalue(), encoding="utf-8")
+    else:
+        out.write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str),
+                       encoding="utf-8")
+
+
+def echo_themes(result, texts: list[str]) -> None:
+    n = len(result.assignments)
+    click.echo(f"{len(result.themes)} thèmes · {n} verbatims · "
+               f"{result.outlier_share:.0%} non classés · {result.too_short_count} trop courts "
+               f"· mode {result.mode} ({result.embedder})")
+    if result.message:
+        click.echo(f"Remarque / note: {result.message}")
+    for theme in result.themes:
+        click.echo("")
+        click.echo(f"[{theme.id}] {theme.label}  ({theme.size})")
+        click.echo("    mots-clés : " + ", ".join(theme.keywords))
+        for index in theme.representatives[:3]:
+            text = " ".join(texts[index].split())
+            click.echo("    « " + (text[:140] + "…" if len(text) > 140 else text) + " »")
+
+
+@click.group("nlp")
+def nlp_group() -> None:
+    """Text analysis (no database needed for files)."""
+
+
+@nlp_group.command("themes")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False,
+                                                        path_type=Path))
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr"]),
+              help="Language of the texts (French only for now).")
+@click.option("--mode", default="fast", show_default=True, type=click.Choice(["fast", "quality"]))
+@click.option("--themes", "n_themes", type=click.IntRange(min=1), help="Merge to N themes.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write result.json or result.csv.")
+@click.option("--consultation", "consultation_id", type=int,
+              help="Analyse a consultation of the database and store the run.")
+@click.pass_context
+def themes_command(ctx, file, text_column, lang, mode, n_themes, seed, out, consultation_id):
+    """Group verbatims into themes: from FILE (CSV, TSV, XLSX, JSON) or --consultation ID."""
+    if (file is None) == (consultation_id is None):
+        raise click.UsageError("Donnez FILE ou --consultation ID / give FILE or --consultation ID.")
+    if consultation_id is not None:
+        _themes_of_consultation(ctx, consultation_id, mode, n_themes, seed, out)
+        return
+    from nlp.themes import find_themes
+
+    texts, rows = read_texts(file, text_column)
+    result = find_themes(texts, mode=mode, n_themes=n_themes, seed=seed,
+                         progress=StageProgress())
+    echo_themes(result, texts)
+    if out:
+        write_result(result, rows, out)
+        click.echo(f"\n→ {out}")
+
+
+def _themes_of_consultation(ctx, consultation_id, mode, n_themes, seed, out):
+    from .db import get_session
+    from .services import ServiceError
+    from .services.analysis import analysed_contributions, run_themes
+
+    info = ctx.ensure_object(ScriptInfo)
+    app = info.load_app()
+    with app.app_context():
+        db = get_session()
+        try:
+            run = run_themes(db, None, consultation_id, mode=mode, n_themes=n_themes, seed=seed,
+                             progress=StageProgress())
+        except ServiceError as error:
+            raise click.ClickException(str(error)) from error
+        contributions = analysed_contributions(db, consultation_id)
+        document = json.loads(run.result)
+        click.echo(f"Analyse {run.id} enregistrée / analysis {run.id} stored "
+                   f"({run.seconds:.1f} s, {len(contributions)} contributions).")
+        for theme in document.get("themes", []):
+            click.echo(f"[{theme['id']}] {theme['label']}  ({theme['size']})")
+        if out:
+            out.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+            click.echo(f"→ {out}")

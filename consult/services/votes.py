@@ -3,7 +3,7 @@
 from collections import Counter
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from .. import audit
 from ..models import Contribution, Member, Vote, utcnow
@@ -64,6 +64,18 @@ def cast(
     return vote
 
 
+def _unvoted(consultation_id: int, who_ref: str):
+    """Conditions for the contributions this participant can still vote on."""
+    voted = select(Vote.contribution_id).where(Vote.participant_ref == who_ref)
+    return (
+        Contribution.consultation_id == consultation_id,
+        Contribution.participant_ref != who_ref,
+        ~Contribution.hidden,
+        ~Contribution.withdrawn,
+        Contribution.id.not_in(voted),
+    )
+
+
 def next_card(
     session: Session,
     consultation_id: int,
@@ -75,40 +87,30 @@ def next_card(
     """The next contribution this member has not voted on, fewest votes first (as Polis does)."""
     consultation = require_visible(session, member, consultation_id)
     who = participant(consultation, member, key)
-    voted = select(Vote.contribution_id).where(Vote.participant_ref == who.ref)
-    candidates = list(
-        session.exec(
-            select(Contribution).where(
-                Contribution.consultation_id == consultation.id,
-                Contribution.participant_ref != who.ref,
-                ~Contribution.hidden,
-                ~Contribution.withdrawn,
-                Contribution.id.not_in(voted),
-            )
-        )
+    counts = (
+        select(Vote.contribution_id, func.count().label("votes"))
+        .where(Vote.latest)
+        .group_by(Vote.contribution_id)
+        .subquery()
     )
-    candidates = [c for c in candidates if c.id not in skip]
-    if not candidates:
-        return None
-    counts = latest_tallies(session, [c.id for c in candidates])
-    return min(candidates, key=lambda c: (sum(counts.get(c.id, {}).values()), c.id))
+    query = (
+        select(Contribution)
+        .outerjoin(counts, counts.c.contribution_id == Contribution.id)
+        .where(*_unvoted(consultation.id, who.ref))
+        .order_by(func.coalesce(counts.c.votes, 0), Contribution.id)
+        .limit(1)
+    )
+    if skip:
+        query = query.where(Contribution.id.not_in(skip))
+    return session.exec(query).first()
 
 
 def remaining(session: Session, consultation_id: int, who_ref: str) -> int:
-    voted = select(Vote.contribution_id).where(Vote.participant_ref == who_ref)
-    return len(
-        list(
-            session.exec(
-                select(Contribution.id).where(
-                    Contribution.consultation_id == consultation_id,
-                    Contribution.participant_ref != who_ref,
-                    ~Contribution.hidden,
-                    ~Contribution.withdrawn,
-                    Contribution.id.not_in(voted),
-                )
-            )
-        )
+    """How many contributions this participant has not voted on yet."""
+    query = select(func.count()).select_from(Contribution).where(
+        *_unvoted(consultation_id, who_ref)
     )
+    return session.exec(query).one()
 
 
 def latest_tallies(session: Session, contribution_ids: list[int]) -> dict[int, Counter]:

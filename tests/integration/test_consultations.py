@@ -413,6 +413,8 @@ def test_members_read_everyone_with_hidden_ones_masked(app, coop):
         post_url=f"/facilitate/contributions/{hidden.id}/hide",
     )
     page = read(as_person(app, "bo@coop.example").client.get(f"/consultations/{cid}"))
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert title.startswith("IA et bénévolat ·") and "<" not in title
     assert "Visible de tous" in page
     assert "Propos blessant" not in page and "Masqué par la modération." in page
     assert "Ana Durand" not in page  # pseudonymous: a pseudonym instead of the name

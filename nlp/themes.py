@@ -1,0 +1,515 @@
+"""Find the themes of a consultation's verbatims: a pipeline of swappable stages, frozen results.
+
+    preprocess (spaCy) → set apart too-short verbatims → embed → reduce (UMAP, 5-D) → cluster
+    (HDBSCAN) → reassign close outliers → merge to ``n_themes`` if asked → describe (c-TF-IDF,
+    typical verbatims) → 2-D map
+
+Each stage is a constructor argument of :class:`ThemePipeline` with a small interface (see
+``nlp.preprocess``, ``nlp.embed``, ``nlp.reduce``, ``nlp.cluster``, ``nlp.describe``), and
+:func:`find_themes` builds the default one. Results are frozen dataclasses the app can store as
+JSON (:meth:`ThemeResult.to_json`). Same texts, parameters and seed give identical results.
+
+When the data cannot carry several themes the result says why with a code in ``message``; the
+French text for each code is in :data:`MESSAGES` (docs/themes.md lists them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from importlib import metadata
+
+import numpy as np
+
+from nlp.cluster import HdbscanClusterer
+from nlp.describe import ThemeDescriber
+from nlp.embed import FastEmbedder, PrecomputedEmbeddings
+from nlp.hierarchy import merge_themes
+from nlp.outliers import reassign_outliers
+from nlp.preprocess import MIN_CONTENT_WORDS, Preprocessor, is_too_short
+from nlp.reduce import PcaMap, UmapReducer, nearest_neighbours
+
+Progress = Callable[[str, int, int], None]
+
+MODES = ("fast", "quality", "auto")
+# "auto" takes the quality embedder up to this many verbatims (10,000 take about a minute and a
+# half end to end on 2 cores, docs/benchmarks.md), the fast one above.
+AUTO_QUALITY_LIMIT = 20_000
+# Fewer usable verbatims than this make one theme: HDBSCAN needs two groups of at least 5.
+MIN_VERBATIMS = 10
+DEFAULT_REASSIGN_THRESHOLD = 0.05
+
+MESSAGES = {
+    "empty_corpus": "Aucun verbatim à analyser.",
+    "all_too_short": "Tous les verbatims sont trop courts pour en dégager des thèmes "
+    "(moins de deux mots porteurs de sens chacun).",
+    "not_enough_data": "Trop peu de verbatims exploitables pour distinguer plusieurs thèmes : "
+    "ils sont réunis en un seul.",
+    "all_identical": "Tous les verbatims exploitables disent la même chose : un seul thème.",
+    "no_clear_themes": "Aucun regroupement net ne se dégage : les verbatims sont réunis en un "
+    "seul thème.",
+    "fewer_themes_than_requested": "Moins de thèmes trouvés que le nombre demandé : des thèmes "
+    "peuvent être fusionnés, pas divisés.",
+}
+
+
+class ThemeError(ValueError):
+    """A request the pipeline cannot serve (unknown mode, missing embedder, bad embeddings)."""
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A group of verbatims, described. Row indices refer to the input texts."""
+
+    id: int
+    label: str
+    keywords: tuple[str, ...]
+    size: int
+    representatives: tuple[int, ...]  # the most typical distinct verbatims, 3 to 5
+    members: tuple[int, ...]  # every member, most typical first
+    parent: int | None = None  # for a sub-theme: the merged theme it went into
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where one verbatim went. ``theme_id`` is -1 for an outlier or a too-short verbatim."""
+
+    theme_id: int
+    strength: float  # 0..1: HDBSCAN membership, or for a reassigned verbatim the share of the
+    # theme's members less typical than it
+    reassigned: bool
+    too_short: bool
+
+
+@dataclass(frozen=True)
+class ThemeResult:
+    """Everything a theme analysis produced, with what is needed to reproduce and explain it."""
+
+    themes: tuple[Theme, ...]
+    assignments: tuple[Assignment, ...]  # one per input row, in input order
+    coordinates: tuple[tuple[float, float], ...]  # 2-D map, one per row; NaN for too-short rows
+    outlier_share: float  # of the verbatims long enough to be grouped, the share left unassigned
+    too_short_count: int
+    mode: str
+    embedder: str
+    parameters: dict
+    versions: dict
+    input_sha256: str
+    seconds: dict
+    message: str | None = None  # a code of MESSAGES, or None
+    subthemes: tuple[Theme, ...] = ()  # when themes were merged: the themes found, with parent
+    reassigned_count: int = 0
+
+    @property
+    def message_text(self) -> str | None:
+        """The French explanation of ``message``."""
+        return MESSAGES.get(self.message) if self.message else None
+
+    def to_json(self) -> dict:
+        """Plain JSON-ready values (NaN coordinates become null)."""
+        return {
+            "themes": [asdict(theme) for theme in self.themes],
+            "subthemes": [asdict(theme) for theme in self.subthemes],
+            "assignments": [asdict(a) for a in self.assignments],
+            "coordinates": [
+                None if np.isnan(x) or np.isnan(y) else [x, y] for x, y in self.coordinates
+            ],
+            "outlier_share": self.outlier_share,
+            "too_short_count": self.too_short_count,
+            "reassigned_count": self.reassigned_count,
+            "mode": self.mode,
+            "embedder": self.embedder,
+            "parameters": self.parameters,
+            "versions": self.versions,
+            "input_sha256": self.input_sha256,
+            "seconds": self.seconds,
+            "message": self.message,
+            "message_text": self.message_text,
+        }
+
+
+def input_sha256(texts: Sequence[str]) -> str:
+    """SHA-256 of the texts in order, each as its UTF-8 byte length (8 bytes) then its bytes."""
+    digest = hashlib.sha256()
+    for text in texts:
+        data = text.encode("utf-8")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict:
+    names = {
+        "numpy": "numpy",
+        "sklearn": "scikit-learn",
+        "umap": "umap-learn",
+        "hdbscan": "hdbscan",
+        "spacy": "spacy",
+    }
+    versions = {}
+    for key, package in names.items():
+        try:
+            versions[key] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[key] = None
+    return versions
+
+
+def quality_embedder():
+    """The Universal Sentence Encoder, imported only when asked for."""
+    try:
+        from nlp.use_embedder import UniversalSentenceEncoder
+    except ImportError as error:
+        raise ThemeError(
+            "Quality mode needs nlp.use_embedder.UniversalSentenceEncoder, which is not "
+            f"available here ({error}); use mode='fast'."
+        ) from error
+    return UniversalSentenceEncoder()
+
+
+class ThemePipeline:
+    """The stages of a theme analysis, each replaceable; :meth:`fit` runs them on a corpus.
+
+    Defaults: spaCy preprocessing, :class:`FastEmbedder`, UMAP to 5 dimensions, HDBSCAN with an
+    adaptive minimum cluster size, c-TF-IDF descriptions, UMAP to 2 dimensions for the map.
+    """
+
+    def __init__(
+        self,
+        embedder=None,
+        *,
+        preprocessor: Preprocessor | None = None,
+        reducer=None,
+        clusterer=None,
+        describer: ThemeDescriber | None = None,
+        mapper=None,
+        reassign_threshold: float | None = DEFAULT_REASSIGN_THRESHOLD,
+        n_themes: int | None = None,
+        min_content_words: int = MIN_CONTENT_WORDS,
+        seed: int = 0,
+        mode: str = "fast",
+    ):
+        if reassign_threshold is not None and not 0 <= reassign_threshold <= 1:
+            raise ThemeError("reassign_threshold must be between 0 and 1, or None")
+        if n_themes is not None and n_themes < 1:
+            raise ThemeError("n_themes must be at least 1")
+        self.preprocessor = preprocessor or Preprocessor()
+        self.embedder = embedder or FastEmbedder(self.preprocessor, random_state=seed)
+        self.reducer = reducer or UmapReducer(n_components=5, random_state=seed)
+        self.clusterer = clusterer or HdbscanClusterer()
+        self.describer = describer
+        self.mapper = mapper or UmapReducer(n_components=2, min_dist=0.1, random_state=seed)
+        self.reassign_threshold = reassign_threshold
+        self.n_themes = n_themes
+        self.min_content_words = min_content_words
+        self.seed = seed
+        self.mode = mode
+
+    def get_params(self) -> dict:
+        def params(stage):
+            return stage.get_params() if hasattr(stage, "get_params") else type(stage).__name__
+
+        return {
+            "mode": self.mode,
+            "seed": self.seed,
+            "n_themes": self.n_themes,
+            "reassign_threshold": self.reassign_threshold,
+            "min_content_words": self.min_content_words,
+            "preprocessor": {
+                "model": self.preprocessor.model,
+                "contextual_limit": self.preprocessor.contextual_limit,
+                "max_characters": self.preprocessor.max_characters,
+            },
+            "embedder": {"name": self.embedder.name, "dimension": self.embedder.dimension},
+            "reducer": params(self.reducer),
+            "clusterer": params(self.clusterer),
+            "describer": params(self._describer()),
+            "mapper": params(self.mapper),
+        }
+
+    def _describer(self) -> ThemeDescriber:
+        if self.describer is None:
+            self.describer = ThemeDescriber(stop_words=self.preprocessor.stop_words)
+        return self.describer
+
+    def fit(self, texts: Sequence[str], progress: Progress | None = None) -> ThemeResult:
+        """Find the themes of ``texts`` (one verbatim each; None counts as an empty text)."""
+        return _Run(self, texts, progress).result()
+
+
+class _Run:
+    """One analysis: the pipeline's stages applied in order, timing each."""
+
+    def __init__(self, pipeline: ThemePipeline, texts: Sequence[str], progress: Progress | None):
+        if isinstance(texts, str):
+            raise ThemeError("texts must be a list of verbatims, not a single string")
+        self.p = pipeline
+        self.texts = ["" if text is None else str(text) for text in texts]
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+        self.n = len(self.texts)
+
+    def _step(self, stage: str, function, *args):
+        if self.progress is not None:
+            self.progress(stage, 0, 1)
+        started = time.perf_counter()
+        value = function(*args)
+        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + time.perf_counter() - started, 3)
+        if self.progress is not None:
+            self.progress(stage, 1, 1)
+        return value
+
+    def result(self) -> ThemeResult:
+        p, n = self.p, self.n
+        if isinstance(p.embedder, PrecomputedEmbeddings) and len(p.embedder.embeddings) != n:
+            raise ThemeError(
+                f"{n} texts but {len(p.embedder.embeddings)} precomputed embeddings: "
+                "there must be one row per text"
+            )
+        if n == 0:
+            return self._finish([], [], np.zeros((0, 2)), message="empty_corpus")
+        started = time.perf_counter()
+        analyses = p.preprocessor.analyse(self.texts, self.progress)
+        self.seconds["preprocess"] = round(time.perf_counter() - started, 3)
+        self.too_short = np.array([is_too_short(a, p.min_content_words) for a in analyses])
+        usable = np.flatnonzero(~self.too_short)
+        self.usable = usable
+        if len(usable) == 0:
+            return self._finish([], [], np.zeros((0, 2)), message="all_too_short")
+
+        vectors = self._step("embed", self._embed, analyses, usable)
+        lemmas = [analyses[i].lemmas for i in usable]
+        if len(usable) > 1 and np.allclose(vectors, vectors[0], atol=1e-6):
+            return self._single_theme(lemmas, vectors, "all_identical")
+        if len(usable) < MIN_VERBATIMS:
+            return self._single_theme(lemmas, vectors, "not_enough_data")
+
+        knn = None
+        if hasattr(p.reducer, "n_neighbors"):
+            k = max(2, min(p.reducer.n_neighbors, len(usable) - 1))
+            knn = self._step("neighbours", nearest_neighbours, vectors, k, p.seed)
+        reduced = self._step("reduce", p.reducer.fit_transform, vectors, knn)
+        clusterer = self._step("cluster", p.clusterer.fit, reduced)
+        labels = np.asarray(clusterer.labels_).copy()
+        strength = np.asarray(clusterer.probabilities_, dtype=float).copy()
+        if labels.max(initial=-1) < 0:
+            return self._single_theme(lemmas, vectors, "no_clear_themes", reduced_map=knn)
+        self.outliers_before = float(np.mean(labels < 0))
+
+        reassigned = np.zeros(len(usable), dtype=bool)
+        if p.reassign_threshold is not None:
+            labels, reassigned, reassigned_strength = self._step(
+                "reassign", reassign_outliers, vectors, labels, p.reassign_threshold
+            )
+            strength[reassigned] = reassigned_strength[reassigned]
+
+        message = None
+        found = len(set(labels[labels >= 0].tolist()))
+        parent = None
+        fine_labels = labels
+        if p.n_themes is not None:
+            if p.n_themes < found:
+                labels, parent = self._step("merge", merge_themes, vectors, labels, p.n_themes)
+            elif p.n_themes > found:
+                message = "fewer_themes_than_requested"
+
+        themes, ids = self._themes(lemmas, labels, vectors)
+        subthemes = ()
+        if parent is not None:  # the themes found, each pointing to the merged theme it joined
+            found_themes, found_ids = self._themes(
+                lemmas, fine_labels, vectors, first_id=len(themes)
+            )
+            label_of = {theme_id: label for label, theme_id in found_ids.items()}
+            subthemes = tuple(
+                _with_parent(theme, ids[parent[label_of[theme.id]]]) for theme in found_themes
+            )
+        theme_of = np.array([ids[c] if c >= 0 else -1 for c in labels])
+        coordinates = self._step("map", self._map, vectors, knn)
+        return self._finish(
+            themes,
+            self._assignments(theme_of, strength, reassigned),
+            coordinates,
+            message=message,
+            subthemes=subthemes,
+        )
+
+    def _embed(self, analyses, usable) -> np.ndarray:
+        embedder = self.p.embedder
+        if isinstance(embedder, PrecomputedEmbeddings):
+            vectors = embedder.encode(self.texts)[usable]
+        elif hasattr(embedder, "encode_analyses"):
+            vectors = embedder.encode_analyses([analyses[i] for i in usable])
+        else:
+            progress = None
+            if self.progress is not None:
+                progress = lambda done, total: self.progress("embed", done, total)  # noqa: E731
+            vectors = embedder.encode([self.texts[i] for i in usable], progress=progress)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.shape[0] != len(usable) or not np.all(np.isfinite(vectors)):
+            raise ThemeError(
+                f"the embedder {embedder.name} returned {vectors.shape} or non-finite "
+                f"values for {len(usable)} verbatims"
+            )
+        return vectors
+
+    def _themes(self, lemmas, labels, vectors, first_id: int = 0):
+        """Themes ordered by size (then first row), ids from ``first_id``; and label → theme id."""
+        descriptions = self._step(
+            "describe",
+            self.p._describer().describe,
+            lemmas,
+            labels,
+            vectors,
+            [self.texts[i] for i in self.usable],
+            self.usable,
+        )
+        order = sorted(
+            descriptions,
+            key=lambda c: (-len(descriptions[c].members), min(descriptions[c].members)),
+        )
+        themes, ids = [], {}
+        for position, label in enumerate(order):
+            d = descriptions[label]
+            ids[label] = first_id + position
+            themes.append(
+                Theme(
+                    id=first_id + position,
+                    label=d.label,
+                    keywords=d.keywords,
+                    size=len(d.members),
+                    representatives=d.representatives,
+                    members=d.members,
+                )
+            )
+        return tuple(themes), ids
+
+    def _assignments(self, theme_of, strength, reassigned) -> list[Assignment]:
+        assignments = [Assignment(-1, 0.0, False, True)] * self.n
+        for local, row in enumerate(self.usable):
+            assignments[row] = Assignment(
+                theme_id=int(theme_of[local]),
+                strength=round(float(strength[local]), 6) if theme_of[local] >= 0 else 0.0,
+                reassigned=bool(reassigned[local]),
+                too_short=False,
+            )
+        return assignments
+
+    def _single_theme(self, lemmas, vectors, message, reduced_map=None) -> ThemeResult:
+        labels = np.zeros(len(self.usable), dtype=np.int64)
+        themes, _ids = self._themes(lemmas, labels, vectors)
+        self.outliers_before = 0.0
+        if message == "all_identical":
+            coordinates = np.zeros((len(self.usable), 2))
+        elif message == "no_clear_themes":
+            coordinates = self._step("map", self._map, vectors, reduced_map)
+        else:
+            coordinates = self._step("map", PcaMap(self.p.seed).fit_transform, vectors)
+        assignments = self._assignments(labels, np.ones(len(labels)), np.zeros(len(labels), bool))
+        return self._finish(themes, assignments, coordinates, message=message)
+
+    def _map(self, vectors, knn) -> np.ndarray:
+        return self.p.mapper.fit_transform(vectors, knn)
+
+    def _finish(self, themes, assignments, coordinates, message=None, subthemes=()) -> ThemeResult:
+        p, n = self.p, self.n
+        too_short = getattr(self, "too_short", np.zeros(n, dtype=bool))
+        rows = np.full((n, 2), np.nan)
+        if len(coordinates):
+            rows[~too_short] = np.round(np.asarray(coordinates, dtype=float), 6)
+        usable = int((~too_short).sum())
+        unassigned = sum(1 for a in assignments if a.theme_id < 0 and not a.too_short)
+        versions = library_versions()
+        versions["model"] = p.preprocessor.version()
+        versions["embedder"] = p.embedder.version()
+        parameters = p.get_params()
+        if hasattr(p.clusterer, "min_cluster_size_"):
+            parameters["min_cluster_size_used"] = int(p.clusterer.min_cluster_size_)
+        parameters["outlier_share_before_reassignment"] = round(
+            getattr(self, "outliers_before", 0.0), 6
+        )
+        if isinstance(p.embedder, PrecomputedEmbeddings):
+            parameters["embeddings_sha256"] = hashlib.sha256(
+                p.embedder.embeddings.tobytes()
+            ).hexdigest()
+        if not assignments:
+            assignments = [Assignment(-1, 0.0, False, bool(too_short[i])) for i in range(n)]
+        return ThemeResult(
+            themes=tuple(themes),
+            assignments=tuple(assignments),
+            coordinates=tuple((float(x), float(y)) for x, y in rows),
+            outlier_share=round(unassigned / usable, 6) if usable else 0.0,
+            too_short_count=int(too_short.sum()),
+            mode=p.mode,
+            embedder=p.embedder.name,
+            parameters=parameters,
+            versions=versions,
+            input_sha256=input_sha256(self.texts),
+            seconds=self.seconds,
+            message=message,
+            subthemes=tuple(subthemes),
+            reassigned_count=sum(1 for a in assignments if a.reassigned),
+        )
+
+
+def _with_parent(theme: Theme, parent: int) -> Theme:
+    return Theme(
+        id=theme.id,
+        label=theme.label,
+        keywords=theme.keywords,
+        size=theme.size,
+        representatives=theme.representatives,
+        members=theme.members,
+        parent=parent,
+    )
+
+
+def find_themes(
+    texts: list[str],
+    *,
+    mode: str = "fast",
+    n_themes: int | None = None,
+    seed: int = 0,
+    embeddings: np.ndarray | None = None,
+    reassign_threshold: float | None = DEFAULT_REASSIGN_THRESHOLD,
+    embedder=None,
+    progress: Progress | None = None,
+) -> ThemeResult:
+    """Themes of a consultation's verbatims with the default pipeline.
+
+    ``mode``: "fast" (spaCy vectors + LSA, any size), "quality" (Universal Sentence Encoder) or
+    "auto" (quality up to 20,000 verbatims when available, fast above); ignored when
+    ``embeddings`` (one row per text) or an ``embedder`` is given. ``n_themes`` merges the themes
+    found down to that number. ``reassign_threshold`` (0..1, None to keep every outlier) — see
+    ``nlp.outliers``. ``progress(stage, done, total)`` is called as stages advance.
+    """
+    if mode not in MODES:
+        raise ThemeError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+    preprocessor = Preprocessor()
+    if embeddings is not None:
+        embedder = PrecomputedEmbeddings(embeddings)
+        mode = "precomputed"
+    elif embedder is not None:
+        mode = "custom"
+    elif mode == "quality" or (mode == "auto" and len(texts) <= AUTO_QUALITY_LIMIT):
+        try:
+            embedder = quality_embedder()
+            mode = "quality"
+        except ThemeError:
+            if mode == "quality":
+                raise
+            mode = "fast"
+    if mode == "auto":
+        mode = "fast"
+    if embedder is None:
+        embedder = FastEmbedder(preprocessor, random_state=seed)
+    pipeline = ThemePipeline(
+        embedder,
+        preprocessor=preprocessor,
+        reassign_threshold=reassign_threshold,
+        n_themes=n_themes,
+        seed=seed,
+        mode=mode,
+    )
+    return pipeline.fit(texts, progress=progress)

@@ -37,6 +37,8 @@ translations: $(BIN)/python
 
 bench: install
 	$(BIN)/python bench/redaction.py
+	$(BIN)/python bench/embedders.py
+	$(BIN)/python bench/themes.py
 
 lint: install-test
 	$(BIN)/ruff check consult nlp ethics_register tests bench

@@ -106,7 +106,7 @@ def quality_table(modes: list[str]) -> None:
     texts, labels = load_sib200()
     k = len(set(labels))
     print(f"## Quality on SIB-200: {len(texts)} sentences, {k} topics\n")
-    print("Outliers count as one cluster in NMI and ARI. Seed 0.\n")
+    print("Outliers count as one cluster in NMI and ARI. Seed 0 unless said otherwise.\n")
     rows = []
 
     tfidf = TfidfVectorizer().fit_transform(texts)
@@ -140,6 +140,16 @@ def quality_table(modes: list[str]) -> None:
                 seconds,
             )
         )
+        # One seed can be lucky or not: the mean over three, timed as the mean of the three runs.
+        runs = [(result, seconds)] + [timed(find_themes, texts, mode=mode, seed=s) for s in (1, 2)]
+        rows.append(
+            (
+                f"Palabre {mode}, mean of seeds 0-2",
+                result.embedder,
+                [[a.theme_id for a in r.assignments] for r, _ in runs],
+                sum(t for _, t in runs) / 3,
+            )
+        )
         if mode == "quality":
             vectors = quality_embedder().encode(texts)
             rows.append(
@@ -149,10 +159,12 @@ def quality_table(modes: list[str]) -> None:
     print("| method | embeddings | NMI | ARI | outliers | themes | seconds |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for method, embeddings, predicted, seconds in rows:
-        s = scores(labels, predicted)
+        several = isinstance(predicted[0], list)
+        runs = [scores(labels, p) for p in (predicted if several else [predicted])]
+        s = {key: float(np.mean([r[key] for r in runs])) for key in runs[0]}
         print(
             f"| {method} | {embeddings} | {s['nmi']:.3f} | {s['ari']:.3f} | {s['outliers']:.0%} "
-            f"| {s['themes']} | {seconds:.1f} |"
+            f"| {s['themes']:.3g} | {seconds:.1f} |"
         )
 
     print("\n## Second view: the demo consultations (labelled themes)\n")

@@ -25,9 +25,12 @@ from scipy import sparse
 
 from nlp.embed import l2_normalise
 
-# Verbs that carry modality or little else; spaCy's French list keeps them, and they crowded the
-# labels on SIB-200 ("utiliser · internet · pouvoir").
-LIGHT_VERBS = frozenset({"pouvoir", "devoir", "falloir", "vouloir", "faire", "aller"})
+# Verbs that carry modality or little else, and bare answers, which spaCy's French list keeps:
+# they crowded the labels on SIB-200 ("utiliser · internet · pouvoir") and on the demo
+# consultations ("machine · bien · temps", "cas · ca · dépendre").
+LIGHT_WORDS = frozenset(
+    {"pouvoir", "devoir", "falloir", "vouloir", "faire", "aller", "bien", "oui", "non", "ca"}
+)
 
 
 class ClassTfidf:
@@ -116,7 +119,7 @@ class ThemeDescriber:
         label_words: int = 3,
         n_representatives: int = 5,
         binary: bool = True,
-        extra_stop_words: Iterable[str] = LIGHT_VERBS,
+        extra_stop_words: Iterable[str] = LIGHT_WORDS,
     ):
         self.stop_words = frozenset(stop_words) | frozenset(extra_stop_words)
         self.n_keywords = n_keywords

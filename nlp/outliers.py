@@ -8,7 +8,7 @@ theme's own least typical members: closer than a share ``threshold`` of them.
 ``threshold`` is a quantile, so the rule reads the same whatever the embedder's scale of cosines:
 0 admits an outlier as close as the theme's least typical member, 0.05 (the default) as close as
 its 5th percentile, 0.5 as close as its median member. On SIB-200 0.05 brings outliers from
-15-20 % to 5-12 % and raises NMI by 0.01-0.02 in both modes (docs/themes.md).
+17-20 % to 9-11 % and raises NMI by about 0.02 in both modes (docs/themes.md).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 :class:`UmapReducer` wraps UMAP with the choices BERTopic popularised (15 neighbours, cosine,
 ``min_dist=0`` so that clusters stay compact). It always runs with a ``random_state``: UMAP is
-then single-threaded, which on a 2-core machine cost about 15 % at 100,000 verbatims (measured,
+then single-threaded, which on a 2-core machine cost 13 % at 100,000 points (measured,
 docs/themes.md) and buys identical results from one run to the next.
 
 The nearest-neighbour graph is the costly part on large corpora; it is computed once

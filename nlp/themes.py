@@ -18,7 +18,8 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import replace
+from functools import lru_cache
 from importlib import metadata
 
 import numpy as np
@@ -30,6 +31,25 @@ from nlp.hierarchy import merge_themes
 from nlp.outliers import reassign_outliers
 from nlp.preprocess import MIN_CONTENT_WORDS, Preprocessor, is_too_short
 from nlp.reduce import PcaMap, UmapReducer, nearest_neighbours
+from nlp.results import (
+    MESSAGES,
+    Assignment,
+    Theme,
+    ThemeError,
+    ThemeResult,
+    input_sha256,
+)
+
+__all__ = [
+    "MESSAGES",
+    "Assignment",
+    "Theme",
+    "ThemeError",
+    "ThemePipeline",
+    "ThemeResult",
+    "find_themes",
+    "input_sha256",
+]
 
 Progress = Callable[[str, int, int], None]
 
@@ -40,104 +60,6 @@ AUTO_QUALITY_LIMIT = 20_000
 # Fewer usable verbatims than this make one theme: HDBSCAN needs two groups of at least 5.
 MIN_VERBATIMS = 10
 DEFAULT_REASSIGN_THRESHOLD = 0.05
-
-MESSAGES = {
-    "empty_corpus": "Aucun verbatim à analyser.",
-    "all_too_short": "Tous les verbatims sont trop courts pour en dégager des thèmes "
-    "(moins de deux mots porteurs de sens chacun).",
-    "not_enough_data": "Trop peu de verbatims exploitables pour distinguer plusieurs thèmes : "
-    "ils sont réunis en un seul.",
-    "all_identical": "Tous les verbatims exploitables disent la même chose : un seul thème.",
-    "no_clear_themes": "Aucun regroupement net ne se dégage : les verbatims sont réunis en un "
-    "seul thème.",
-    "fewer_themes_than_requested": "Moins de thèmes trouvés que le nombre demandé : des thèmes "
-    "peuvent être fusionnés, pas divisés.",
-}
-
-
-class ThemeError(ValueError):
-    """A request the pipeline cannot serve (unknown mode, missing embedder, bad embeddings)."""
-
-
-@dataclass(frozen=True)
-class Theme:
-    """A group of verbatims, described. Row indices refer to the input texts."""
-
-    id: int
-    label: str
-    keywords: tuple[str, ...]
-    size: int
-    representatives: tuple[int, ...]  # the most typical distinct verbatims, 3 to 5
-    members: tuple[int, ...]  # every member, most typical first
-    parent: int | None = None  # for a sub-theme: the merged theme it went into
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """Where one verbatim went. ``theme_id`` is -1 for an outlier or a too-short verbatim."""
-
-    theme_id: int
-    strength: float  # 0..1: HDBSCAN membership, or for a reassigned verbatim the share of the
-    # theme's members less typical than it
-    reassigned: bool
-    too_short: bool
-
-
-@dataclass(frozen=True)
-class ThemeResult:
-    """Everything a theme analysis produced, with what is needed to reproduce and explain it."""
-
-    themes: tuple[Theme, ...]
-    assignments: tuple[Assignment, ...]  # one per input row, in input order
-    coordinates: tuple[tuple[float, float], ...]  # 2-D map, one per row; NaN for too-short rows
-    outlier_share: float  # of the verbatims long enough to be grouped, the share left unassigned
-    too_short_count: int
-    mode: str
-    embedder: str
-    parameters: dict
-    versions: dict
-    input_sha256: str
-    seconds: dict
-    message: str | None = None  # a code of MESSAGES, or None
-    subthemes: tuple[Theme, ...] = ()  # when themes were merged: the themes found, with parent
-    reassigned_count: int = 0
-
-    @property
-    def message_text(self) -> str | None:
-        """The French explanation of ``message``."""
-        return MESSAGES.get(self.message) if self.message else None
-
-    def to_json(self) -> dict:
-        """Plain JSON-ready values (NaN coordinates become null)."""
-        return {
-            "themes": [asdict(theme) for theme in self.themes],
-            "subthemes": [asdict(theme) for theme in self.subthemes],
-            "assignments": [asdict(a) for a in self.assignments],
-            "coordinates": [
-                None if np.isnan(x) or np.isnan(y) else [x, y] for x, y in self.coordinates
-            ],
-            "outlier_share": self.outlier_share,
-            "too_short_count": self.too_short_count,
-            "reassigned_count": self.reassigned_count,
-            "mode": self.mode,
-            "embedder": self.embedder,
-            "parameters": self.parameters,
-            "versions": self.versions,
-            "input_sha256": self.input_sha256,
-            "seconds": self.seconds,
-            "message": self.message,
-            "message_text": self.message_text,
-        }
-
-
-def input_sha256(texts: Sequence[str]) -> str:
-    """SHA-256 of the texts in order, each as its UTF-8 byte length (8 bytes) then its bytes."""
-    digest = hashlib.sha256()
-    for text in texts:
-        data = text.encode("utf-8")
-        digest.update(len(data).to_bytes(8, "big"))
-        digest.update(data)
-    return digest.hexdigest()
 
 
 def library_versions() -> dict:
@@ -158,7 +80,7 @@ def library_versions() -> dict:
 
 
 def quality_embedder():
-    """The Universal Sentence Encoder, imported only when asked for."""
+    """The Universal Sentence Encoder, imported only when asked for, one instance per process."""
     try:
         from nlp.use_embedder import UniversalSentenceEncoder
     except ImportError as error:
@@ -166,7 +88,12 @@ def quality_embedder():
             "Quality mode needs nlp.use_embedder.UniversalSentenceEncoder, which is not "
             f"available here ({error}); use mode='fast'."
         ) from error
-    return UniversalSentenceEncoder()
+    return _shared(UniversalSentenceEncoder)
+
+
+@lru_cache(maxsize=1)
+def _shared(embedder_class):
+    return embedder_class()  # its weights load on first use: keep them for the next analysis
 
 
 class ThemePipeline:
@@ -323,7 +250,7 @@ class _Run:
             )
             label_of = {theme_id: label for label, theme_id in found_ids.items()}
             subthemes = tuple(
-                _with_parent(theme, ids[parent[label_of[theme.id]]]) for theme in found_themes
+                replace(theme, parent=ids[parent[label_of[theme.id]]]) for theme in found_themes
             )
         theme_of = np.array([ids[c] if c >= 0 else -1 for c in labels])
         coordinates = self._step("map", self._map, vectors, knn)
@@ -451,18 +378,6 @@ class _Run:
             subthemes=tuple(subthemes),
             reassigned_count=sum(1 for a in assignments if a.reassigned),
         )
-
-
-def _with_parent(theme: Theme, parent: int) -> Theme:
-    return Theme(
-        id=theme.id,
-        label=theme.label,
-        keywords=theme.keywords,
-        size=theme.size,
-        representatives=theme.representatives,
-        members=theme.members,
-        parent=parent,
-    )
 
 
 def find_themes(

@@ -250,3 +250,15 @@ def test_fast_mode_on_sib200_stays_above_its_measured_floor():
     assert 7 <= len(result.themes) <= 40
     assert result.too_short_count == 0
     assert all(not math.isnan(x) for x, _y in result.coordinates)
+
+
+def test_auto_mode_says_which_embedder_it_took(monkeypatch):
+    import nlp.themes
+
+    def unavailable():
+        raise ThemeError("no quality embedder here")
+
+    monkeypatch.setattr(nlp.themes, "quality_embedder", unavailable)
+    texts, _vectors, _truth = blob_corpus(n=60)
+    result = find_themes(texts, mode="auto")
+    assert result.mode == "fast" and result.embedder == "spacy-vectors+lsa"

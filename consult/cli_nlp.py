@@ -108,7 +108,9 @@ def nlp_group() -> None:
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr"]),
               help="Language of the texts (French only for now).")
-@click.option("--mode", default="fast", show_default=True, type=click.Choice(["fast", "quality"]))
+@click.option("--mode", default="auto", show_default=True,
+              type=click.Choice(["auto", "fast", "quality"]),
+              help="auto: quality up to 20,000 verbatims, fast above; the result says which ran.")
 @click.option("--themes", "n_themes", type=click.IntRange(min=1), help="Merge to N themes.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),

@@ -383,7 +383,7 @@ class _Run:
 def find_themes(
     texts: list[str],
     *,
-    mode: str = "fast",
+    mode: str = "auto",
     n_themes: int | None = None,
     seed: int = 0,
     embeddings: np.ndarray | None = None,

@@ -14,7 +14,7 @@ from ..rules import N_
 from . import NotFound, ServiceError, require_role
 from .consultations import FACILITATING_ROLES, get_consultation
 
-MODES = ("fast", "quality")
+MODES = ("auto", "fast", "quality")
 
 
 def analysed_contributions(session: Session, consultation_id: int) -> list[Contribution]:
@@ -38,7 +38,7 @@ def input_hash(texts: list[str]) -> str:
 
 
 def run_themes(session: Session, actor: Member | None, consultation_id: int, *,
-               mode: str = "fast", n_themes: int | None = None, seed: int = 0,
+               mode: str = "auto", n_themes: int | None = None, seed: int = 0,
                progress: Callable | None = None) -> AnalysisRun:
     """Find the themes of a consultation's redacted contributions and store the whole run."""
     from nlp.themes import find_themes
@@ -68,6 +68,7 @@ def run_themes(session: Session, actor: Member | None, consultation_id: int, *,
         raise
     document = result.to_json()
     run.status = "done"
+    run.mode = result.mode  # "auto" resolves to the mode that ran
     run.parameters = json.dumps({**parameters, **document.get("parameters", {})},
                                 sort_keys=True, default=str)
     run.versions = json.dumps(document.get("versions", {}), sort_keys=True)

@@ -82,7 +82,7 @@ def test_analysis_of_a_consultation_is_stored(app, people, tmp_path):
     with app.app_context():
         db = get_session()
         stored = db.exec(select(AnalysisRun)).one()
-        assert stored.status == "done" and stored.mode == "fast"
+        assert stored.status == "done" and stored.mode == "quality"  # auto, 150 verbatims
         assert len(json.loads(stored.contribution_ids)) == len(fixture_rows())
         assert json.loads(stored.versions) and len(stored.input_sha256) == 64
         assert stored.seconds > 0

@@ -50,6 +50,13 @@ def flash_error(error: ServiceError) -> None:
     flash(say(error.problem), "error")
 
 
+def refuse(error: ServiceError) -> None:
+    """A refusal: the error page for a forbidden or missing object, a message otherwise."""
+    if error.status in (403, 404):
+        abort(error.status)
+    flash_error(error)
+
+
 def init_app(app: Flask) -> None:
     from . import account, admin, auth, consultations, facilitate, main, proposals, transfer
 

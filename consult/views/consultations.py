@@ -16,7 +16,7 @@ from ..services import consultations as consultation_service
 from ..services import contributions as contribution_service
 from ..services import moderation as moderation_service
 from ..services import votes as vote_service
-from . import flash_error, say
+from . import flash_error, refuse, say
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
@@ -227,9 +227,7 @@ def withdraw(contribution_id: int):
         try:
             contribution_service.withdraw(db, contribution_id, current_user, key=pseudonym_key())
         except ServiceError as error:
-            if error.status in (403, 404):
-                abort(error.status)
-            flash_error(error)
+            refuse(error)
         else:
             flash(
                 gettext(
@@ -284,9 +282,7 @@ def vote(contribution_id: int):
                 value=int(value) if value.lstrip("-").isdigit() else 99,
             )
         except ServiceError as error:
-            if error.status in (403, 404):
-                abort(error.status)
-            flash_error(error)
+            refuse(error)
     return redirect(url_for("consultations.cards", consultation_id=contribution.consultation_id))
 
 
@@ -307,9 +303,7 @@ def report(contribution_id: int):
                 auto_hide_threshold=current_app.config["PALABRE_AUTO_HIDE_REPORTS"],
             )
         except ServiceError as error:
-            if error.status in (403, 404):
-                abort(error.status)
-            flash_error(error)
+            refuse(error)
         else:
             flash(
                 gettext("Merci : la contribution est signalée à l'équipe d'animation."), "success"

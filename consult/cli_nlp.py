@@ -159,3 +159,89 @@ def _themes_of_consultation(ctx, consultation_id, mode, n_themes, seed, out):
         if out:
             out.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
             click.echo(f"→ {out}")
+
+
+def read_polis_votes(folder: Path):
+    """(export, votes oldest first, moderated-out comment ids) of a Polis export folder."""
+    from .formats.errors import FormatError
+    from .formats.polis import OLDEST, read_polis_export
+
+    try:
+        export = read_polis_export(folder)
+    except FormatError as error:
+        messages = "; ".join(p.message % p.params if p.params else p.message
+                             for p in error.problems)
+        raise click.ClickException(messages) from error
+    votes = sorted(export.votes, key=lambda vote: vote.created_at or OLDEST)
+    rejected = [c.comment_id for c in export.comments if c.moderated == -1]
+    return export, [(v.voter_id, v.comment_id, v.vote) for v in votes], rejected
+
+
+def echo_opinion(result, texts: dict) -> None:
+    """Groups, then what everyone agrees on, what divides, and what each group stands for."""
+    from nlp.opinion import group_name
+
+    def quote(comment_id) -> str:
+        text = " ".join(str(texts.get(comment_id, "")).split())
+        return f"#{comment_id} « {text[:120] + '…' if len(text) > 120 else text} »"
+
+    def share(statement) -> str:
+        word = "d'accord / agree" if statement.direction == "agree" else \
+            "pas d'accord / disagree"
+        return f"{statement.n_success}/{statement.n_trials} {word}"
+
+    groups = result.groups
+    click.echo(f"{result.n_participants} participants · {len(result.comment_ids)} commentaires "
+               f"/ comments · {result.n_votes} votes · {len(groups.participant_ids)} classés "
+               f"/ clustered")
+    if groups.message:
+        click.echo(f"Pas de groupes / no groups: {groups.message_text}")
+    else:
+        sizes = ", ".join(f"{name} ({len(members)})" for name, members in
+                          sorted((group_name(label), m) for label, m in groups.members().items()))
+        click.echo(f"{groups.k} groupes d'opinion / opinion groups: {sizes}")
+    click.echo("\nCe que la majorité approuve / majority agrees:")
+    for statement in result.majority["agree"] or []:
+        click.echo(f"  {quote(statement.comment_id)} — {share(statement)}")
+    if not result.majority["agree"]:
+        click.echo("  —")
+    click.echo("Ce que la majorité rejette / majority disagrees:")
+    for statement in result.majority["disagree"]:
+        click.echo(f"  {quote(statement.comment_id)} — {share(statement)}")
+    if not result.majority["disagree"]:
+        click.echo("  —")
+    if groups.message:
+        return
+    click.echo("\nConsensus entre groupes / group-informed consensus:")
+    for comment, value in sorted(result.consensus.items(), key=lambda item: -item[1])[:5]:
+        click.echo(f"  {quote(comment)} — {value:.3f}")
+    click.echo("\nCe qui divise / divisive:")
+    for row in result.divisive:
+        by_group = ", ".join(f"{group_name(g)} {p:.0%}" for g, p in row["agree_by_group"].items())
+        click.echo(f"  {quote(row['comment_id'])} — {by_group}")
+    for label, statements in sorted(result.representative.items()):
+        click.echo(f"\nGroupe / group {group_name(label)} :")
+        for statement in statements:
+            click.echo(f"  {quote(statement.comment_id)} — {share(statement)}")
+
+
+@nlp_group.command("opinion")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def opinion_command(folder, as_json):
+    """Opinion groups, consensus, divisive and representative comments of a Polis export.
+
+    FOLDER holds comments.csv and votes.csv (or participants-votes.csv).
+    """
+    from nlp.opinion import analyse_opinion
+
+    export, votes, rejected = read_polis_votes(folder)
+    comment_ids = sorted(c.comment_id for c in export.comments)
+    result = analyse_opinion(votes, comment_ids, rejected)
+    if as_json:
+        document = {"topic": export.topic, **result.to_json()}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    if export.topic:
+        click.echo(export.topic)
+    echo_opinion(result, {c.comment_id: c.body for c in export.comments})

@@ -64,9 +64,25 @@ def demo() -> None:
     """The demo cooperative."""
 
 
+def _queue_demo_analyses() -> None:
+    """Themes and convergence verdicts of every demo consultation, done by the job worker."""
+    from sqlmodel import select
+
+    from . import jobs
+    from .db import get_session
+    from .models import Consultation
+
+    for consultation_id in get_session().exec(select(Consultation.id).order_by(Consultation.id)):
+        jobs.analyse_consultation(consultation_id, None)
+    click.echo("Analyses des consultations demandées : le worker les fait tourner en "
+               "arrière-plan (une minute environ) / analyses queued for the job worker.")
+
+
 @demo.command("load")
+@click.option("--analyse/--no-analyse", default=True, show_default=True,
+              help="Queue the analysis of the demo consultations for the job worker.")
 @with_appcontext
-def demo_load() -> None:
+def demo_load(analyse: bool) -> None:
     """Load the demo cooperative into an empty database, then print how to sign in."""
     from .db import get_session
     from .demo import load_demo
@@ -85,6 +101,8 @@ def demo_load() -> None:
             f"{result.contributions} contributions, {result.votes} votes, "
             f"{result.proposals} propositions."
         )
+        if analyse:
+            _queue_demo_analyses()
     else:
         click.echo(
             "La base contient déjà des données : rien n'a été chargé "

@@ -56,3 +56,16 @@ def close_due_consultations() -> list[int]:
 
     with Session(_engine(), expire_on_commit=False) as session:
         return close_due(session)
+
+
+@huey.task()
+def analyse_consultation(consultation_id: int, actor_id: int | None, mode: str = "auto") -> int:
+    """Theme analysis and convergence verdicts of a consultation; returns the run's id."""
+    from sqlmodel import Session
+
+    from .models import Member
+    from .services.analysis import run_themes
+
+    with Session(_engine(), expire_on_commit=False) as session:
+        actor = session.get(Member, actor_id) if actor_id is not None else None
+        return run_themes(session, actor, consultation_id, mode=mode).id

@@ -14,9 +14,10 @@ what they write. The steps, each a small function here:
    :func:`project` — each participant is projected from their own votes only and the projection
    is scaled by sqrt(n_comments / n_votes), so that someone who voted little is not pulled
    towards the centre;
-5. :func:`kmeans` into (at most) 100 "base clusters", seeded with the first distinct points;
+5. :func:`kmeans` into (at most) 100 "base clusters", seeded with the first distinct points,
+   up to 100 iterations;
 6. a k-means of the base clusters' centres weighted by their sizes into k = 2..5 groups
-   (at most 2 + n_base / 12), k chosen by the best silhouette.
+   (at most 2 + n_base / 12), up to 20 iterations, k chosen by the best silhouette.
 
 Polis updates its clusters as votes arrive and starts each run from the previous one; here they
 are computed once from all the votes, so a group boundary can differ on a few participants
@@ -35,6 +36,9 @@ MAX_GROUPS = 5
 MIN_VOTES = 7
 GREEDY_MINIMUM = 15
 KMEANS_ITERATIONS = 20
+# Polis's base-iters. (Its group k-means is passed :cluster-iters, a key its kmeans ignores, so
+# groups run its default of 20: KMEANS_ITERATIONS.)
+BASE_ITERATIONS = 100
 
 MESSAGES = {
     "no_votes": "Aucun vote : pas de groupes d'opinion.",
@@ -42,6 +46,8 @@ MESSAGES = {
     "au moins %(minimum)d) pour former des groupes d'opinion.",
     "no_variation": "Tous les participants votent de la même façon : aucun groupe d'opinion "
     "ne se distingue.",
+    "all_moderated_out": "Tous les votes portent sur des commentaires écartés par la modération : "
+    "pas de groupes d'opinion.",
 }
 
 
@@ -237,6 +243,7 @@ def opinion_groups(
     max_groups: int = MAX_GROUPS,
 ) -> OpinionGroups:
     """Find the opinion groups of a conversation (see the module's docstring for the steps)."""
+    moderated_out = set(moderated_out)
     values = neutralise(matrix, moderated_out)
     n_comments = len(matrix.comment_ids)
     empty = np.zeros((0, 2))
@@ -250,12 +257,15 @@ def opinion_groups(
 
     if not np.any(~np.isnan(values)):
         return nobody("no_votes")
+    kept = [j for j, comment in enumerate(matrix.comment_ids) if comment not in moderated_out]
+    if not np.any(~np.isnan(matrix.values[:, kept])):
+        return nobody("all_moderated_out")
     mask = clustered_participants(matrix, min_votes)
     participants = tuple(p for p, keep in zip(matrix.participant_ids, mask, strict=True) if keep)
     if len(participants) < 3:
         return nobody("too_few_participants", clustered=len(participants), minimum=3)
     positions = project(values[mask], center, components)
-    base_labels, base_centers = kmeans(positions, base_clusters)
+    base_labels, base_centers = kmeans(positions, base_clusters, iterations=BASE_ITERATIONS)
     sizes = np.bincount(base_labels)
     if len(base_centers) < 2 or np.allclose(positions, positions[0]):
         return nobody("no_variation")

@@ -94,7 +94,7 @@ def group_counts(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(na, nd, ns) per group and comment from the rows' votes (NaN: no vote) and group labels."""
     labels = np.asarray(labels, dtype=int)
-    n_groups = int(labels.max()) + 1 if n_groups is None else n_groups
+    n_groups = int(labels.max(initial=-1)) + 1 if n_groups is None else n_groups
     membership = np.zeros((n_groups, len(labels)))
     membership[labels, np.arange(len(labels))] = 1.0
     voted = ~np.isnan(values)
@@ -105,10 +105,10 @@ def group_counts(
 
 
 def comment_statistics(
-    values: np.ndarray, labels: Sequence[int], comment_ids: Sequence
+    values: np.ndarray, labels: Sequence[int], comment_ids: Sequence, n_groups: int | None = None
 ) -> CommentStatistics:
     """Every statistic of the module's docstring, for each group and comment."""
-    na, nd, ns = group_counts(values, labels)
+    na, nd, ns = group_counts(values, labels, n_groups)
     rest_na, rest_nd, rest_ns = na.sum(0) - na, nd.sum(0) - nd, ns.sum(0) - ns
     pa, pd = (na + 1) / (ns + 2), (nd + 1) / (ns + 2)
     return CommentStatistics(
@@ -198,7 +198,8 @@ def majority_statements(
     values: np.ndarray, comment_ids: Sequence, moderated_out: Iterable = (), top: int = TOP
 ) -> dict[str, list[Statement]]:
     """{"agree": [...], "disagree": [...]}: what most of these participants agree or disagree on."""
-    stats = comment_statistics(values, np.zeros(len(values), dtype=int), comment_ids)
+    # n_groups=1: with no rows at all, one empty group still gives every comment its statistics.
+    stats = comment_statistics(values, np.zeros(len(values), dtype=int), comment_ids, n_groups=1)
     out = set(moderated_out)
     result = {}
     for direction, p, test in (("agree", stats.pa[0], stats.pat[0]),

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from sqlmodel import Session, select
 
 from .. import audit
-from ..models import AnalysisRun, Contribution, Member, utcnow
-from ..rules import N_
+from ..models import AnalysisRun, College, Contribution, Member, Vote, utcnow
+from ..rules import N_, STANCE_DIRECTION
 from . import NotFound, ServiceError, require_role
 from .consultations import FACILITATING_ROLES, get_consultation
 
@@ -67,6 +67,7 @@ def run_themes(session: Session, actor: Member | None, consultation_id: int, *,
         _record(session, actor, run, 0)
         raise
     document = result.to_json()
+    document["convergence"] = convergence_of(session, contributions, result).to_json()
     run.status = "done"
     run.mode = result.mode  # "auto" resolves to the mode that ran
     run.parameters = json.dumps({**parameters, **document.get("parameters", {})},
@@ -79,6 +80,33 @@ def run_themes(session: Session, actor: Member | None, consultation_id: int, *,
     return run
 
 
+def convergence_of(session: Session, contributions: list[Contribution], result):
+    """Verdict per theme (convergent, divergent…) from the stances and latest votes, by college
+    and by opinion group (nlp.convergence).
+
+    Only the analysed contributions count: votes on withdrawn or hidden ones are left out.
+    """
+    from nlp.convergence import theme_convergence
+
+    names = {c.id: c.name for c in session.exec(select(College))}
+    row_of = {c.id: i for i, c in enumerate(contributions)}
+    themes = [a.theme_id for a in result.assignments]
+    stances = [
+        (row_of[c.id], c.participant_ref, names.get(c.college_id), STANCE_DIRECTION[c.stance])
+        for c in contributions if c.stance in STANCE_DIRECTION
+    ]
+    votes = [
+        (row_of[v.contribution_id], v.participant_ref, names.get(v.college_id), v.value)
+        for v in session.exec(
+            select(Vote).where(Vote.latest, Vote.contribution_id.in_(list(row_of)))
+            .order_by(Vote.created_at, Vote.id))
+    ] if row_of else []
+    # With a stance scale, agreeing with a verbatim against the proposal is a position against
+    # it; without stances, a vote is agreement with the theme's content.
+    orientation = [STANCE_DIRECTION.get(c.stance, 0) if c.stance else 1 for c in contributions]
+    return theme_convergence(themes, stances, votes, orientation=orientation)
+
+
 def _record(session: Session, actor: Member | None, run: AnalysisRun, themes: int) -> None:
     session.add(run)
     audit.record_event(session, audit.AnalysisRecorded(
@@ -86,6 +114,24 @@ def _record(session: Session, actor: Member | None, run: AnalysisRun, themes: in
         consultation_id=run.consultation_id, mode=run.mode, status=run.status,
         input_sha256=run.input_sha256, themes=themes))
     session.commit()
+
+
+def queue_analysis(session: Session, actor: Member, consultation_id: int,
+                   mode: str = "auto") -> None:
+    """Ask the job worker to analyse a consultation (themes, then convergence verdicts)."""
+    from .. import jobs
+
+    require_role(actor, *FACILITATING_ROLES)
+    if mode not in MODES:
+        raise ServiceError(N_("Mode d'analyse inconnu : %(mode)s."), mode=mode)
+    consultation = get_consultation(session, consultation_id)
+    jobs.analyse_consultation(consultation.id, actor.id, mode)
+
+
+def latest_run(session: Session, consultation_id: int) -> AnalysisRun | None:
+    """The most recent analysis of the consultation, whatever its status."""
+    return session.exec(select(AnalysisRun).where(
+        AnalysisRun.consultation_id == consultation_id).order_by(AnalysisRun.id.desc())).first()
 
 
 def get_run(session: Session, run_id: int) -> AnalysisRun:

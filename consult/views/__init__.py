@@ -58,9 +58,11 @@ def refuse(error: ServiceError) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from . import account, admin, auth, consultations, facilitate, main, proposals, transfer
+    from . import (account, admin, analysis, auth, consultations, facilitate, main, proposals,
+                   transfer)
 
-    for module in (main, auth, admin, consultations, facilitate, transfer, proposals, account):
+    for module in (main, auth, admin, consultations, facilitate, analysis, transfer, proposals,
+                   account):
         app.register_blueprint(module.bp)
     app.add_template_filter(_local_dt, "local_dt")
     app.add_template_filter(_paragraphs, "paragraphs")

@@ -46,7 +46,7 @@ def test_demo_does_not_load_into_a_database_with_members(app, people):
 
 def test_cli_demo_load_prints_the_admin_credentials(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(cli, ["demo", "load"])
+    result = runner.invoke(cli, ["demo", "load", "--no-analyse"])
     assert result.exit_code == 0, result.output
     assert "claire.fontanel@fil-solidaire.example" in result.output
     password = app.instance_path + "/demo-password.txt"

@@ -1,0 +1,57 @@
+"""`palabre nlp opinion FOLDER`: opinion groups of a Polis export, as text or JSON."""
+
+import json
+import shutil
+
+from consult.cli import cli
+from tests.conftest import shared_data
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(cli, [str(a) for a in args])
+
+
+def test_text_output_shows_the_groups_and_what_they_say(app):
+    folder = shared_data("polis", "opendata", "brexit-consensus")
+    result = run(app, "nlp", "opinion", folder)
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert output.startswith("Can there be consensus on Brexit?")
+    assert "204 participants · 50 commentaires / comments" in output
+    assert "3 groupes d'opinion / opinion groups: A (" in output
+    for heading in ("Ce que la majorité approuve", "Ce que la majorité rejette",
+                    "Consensus entre groupes", "Ce qui divise", "Groupe / group A :",
+                    "Groupe / group B :", "Groupe / group C :"):
+        assert heading in output, heading
+    # Statements are quoted with their comment's text and the group's share.
+    assert "#14 « The Northern Ireland/Republic of Ireland border" in output
+    assert "d'accord / agree" in output
+
+
+def test_json_lists_each_clustered_participant_with_its_group(app):
+    folder = shared_data("polis", "opendata", "brexit-consensus")
+    result = run(app, "nlp", "opinion", folder, "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["topic"] == "Can there be consensus on Brexit?"
+    assert document["message"] is None
+    participants = document["participants"]
+    assert len(participants) == document["clustered_count"] > 0
+    assert all(set(row) == {"participant_id", "group"} for row in participants)
+    assert len({row["participant_id"] for row in participants}) == len(participants)
+    sizes = {group["group"]: group["size"] for group in document["groups"]}
+    assert {row["group"] for row in participants} == set(sizes)
+    for name, size in sizes.items():
+        assert sum(row["group"] == name for row in participants) == size
+    assert all(group["representative"] for group in document["groups"])
+    assert document["majority"]["agree"] and document["group_informed_consensus"]
+
+
+def test_a_folder_without_comments_is_a_clear_error(app, tmp_path):
+    folder = shared_data("polis", "opendata", "brexit-consensus")
+    shutil.copy(folder / "votes.csv", tmp_path / "votes.csv")
+    result = run(app, "nlp", "opinion", tmp_path)
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert "Traceback" not in result.output
+    assert "Le dossier ne contient pas comments.csv" in result.output

@@ -1,0 +1,109 @@
+"""Convergence verdicts of a consultation: stored with the analysis, shown to facilitators."""
+
+import json
+
+from sqlmodel import select
+
+from consult.db import get_session
+from consult.demo import load_demo
+from consult.models import AnalysisRun, Consultation, Contribution, Vote
+from consult.services.analysis import analysed_contributions, convergence_of, run_themes
+from tests.conftest import Browser, read
+
+
+def demo(app):
+    with app.app_context():
+        result = load_demo(get_session(), app.instance_path, "test-key")
+    return result
+
+
+def test_demo_consultation_has_convergent_and_divergent_themes_with_reasons(app):
+    loaded = demo(app)
+    with app.app_context():
+        db = get_session()
+        first = db.exec(select(Consultation).order_by(Consultation.id)).first()
+        run = run_themes(db, None, first.id, mode="fast")
+        verdicts = json.loads(run.result)["convergence"]["verdicts"]
+    labels = {v["label"] for v in verdicts.values()}
+    assert "divergent" in labels  # the demo plants themes that split the colleges
+    assert labels <= {"convergent", "divergent", "mixed", "not_enough_data"}
+    for verdict in verdicts.values():
+        assert verdict["reasons"] and all(r["text"] and r["code"] for r in verdict["reasons"])
+    divergent = next(v for v in verdicts.values() if v["label"] == "divergent")
+    assert "écart" in divergent["reasons"][0]["text"] and "%" in divergent["reasons"][0]["text"]
+
+    facilitator = next(email for email, roles in loaded.accounts if "facilitator" in roles)
+    browser = Browser(app.test_client())
+    browser.login(facilitator, loaded.password)
+    page = read(browser.client.get(f"/facilitate/consultations/{first.id}/analysis"))
+    assert "verdict-divergent" in page
+    assert divergent["reasons"][0]["text"] in page
+    assert "<caption>" in page  # the figures behind each verdict
+
+
+def test_only_facilitators_see_and_start_an_analysis(app, people, browser):
+    people.add("membre@example.org")
+    people.add("anim@example.org", roles=("member", "facilitator"))
+    with app.app_context():
+        db = get_session()
+        consultation = Consultation(title="Essai", question="Q ?", status="closed")
+        db.add(consultation)
+        db.commit()
+        consultation_id = consultation.id
+    url = f"/facilitate/consultations/{consultation_id}/analysis"
+    browser.login("membre@example.org")
+    assert browser.client.get(url).status_code == 403
+    browser.logout()
+    browser.login("anim@example.org")
+    assert "Aucune analyse" in read(browser.client.get(url))
+    assert browser.client.post(url, data={}).status_code == 400  # no CSRF token
+    answer = browser.form_post(url, {})  # tests run jobs at once
+    assert answer.status_code == 302
+    page = read(browser.client.get(url))
+    assert "Aucun verbatim" in page or "Analyse n°" in page or "échoué" in page
+    with app.app_context():
+        assert get_session().exec(select(AnalysisRun)).first() is not None
+
+
+def test_votes_on_hidden_or_withdrawn_contributions_do_not_count(app):
+    demo(app)
+    with app.app_context():
+        db = get_session()
+        first = db.exec(select(Consultation).order_by(Consultation.id)).first()
+        run = run_themes(db, None, first.id, mode="fast")
+        before = json.loads(run.result)["convergence"]["opinion"]["votes_count"]
+        voted = db.exec(select(Vote.contribution_id).where(Vote.latest)).first()
+        contribution = db.get(Contribution, voted)
+        n_votes = len(db.exec(select(Vote).where(Vote.latest,
+                                                 Vote.contribution_id == voted)).all())
+        contribution.hidden = True
+        db.add(contribution)
+        db.commit()
+        after = json.loads(run_themes(db, None, first.id, mode="fast").result)
+        assert after["convergence"]["opinion"]["votes_count"] == before - n_votes
+
+
+def test_a_consultation_without_votes_gives_not_enough_data_with_reasons(app):
+    class Result:  # what convergence_of reads of a theme analysis
+        assignments = []
+
+    with app.app_context():
+        db = get_session()
+        consultation = Consultation(title="Sans votes", question="Q ?", status="closed")
+        db.add(consultation)
+        db.commit()
+        for i in range(6):
+            db.add(Contribution(consultation_id=consultation.id, participant_ref=f"i{i}",
+                                text=f"Texte {i}", redacted_text=f"Texte {i}"))
+        db.commit()
+        contributions = analysed_contributions(db, consultation.id)
+
+        class Assignment:
+            theme_id = 0
+
+        Result.assignments = [Assignment() for _ in contributions]
+        result = convergence_of(db, contributions, Result())
+    verdict = result.verdicts[0]
+    assert verdict.label == "not_enough_data"
+    assert {r.code for r in verdict.reasons} >= {"no_votes"}
+    assert result.opinion.groups.message == "no_votes"

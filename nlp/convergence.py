@@ -61,7 +61,7 @@ def theme_convergence(
     votes: Iterable[tuple],
     *,
     orientation: Sequence[int] | None = None,
-    thresholds: VerdictThresholds = VerdictThresholds(),
+    thresholds: VerdictThresholds | None = None,
 ) -> ConvergenceResult:
     """A verdict for every theme of ``theme_of_item`` (see the module's docstring).
 
@@ -70,6 +70,7 @@ def theme_convergence(
     against the proposal is a position against it. By default every verbatim counts +1: a vote
     is agreement with the theme's content. The opinion groups always read the raw votes.
     """
+    thresholds = thresholds or VerdictThresholds()
     themes = np.asarray(theme_of_item, dtype=int)
     signs = np.ones(len(themes), dtype=int) if orientation is None else np.asarray(
         orientation, dtype=int)

@@ -58,8 +58,17 @@ def refuse(error: ServiceError) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from . import (account, admin, analysis, auth, consultations, facilitate, main, proposals,
-                   transfer)
+    from . import (
+        account,
+        admin,
+        analysis,
+        auth,
+        consultations,
+        facilitate,
+        main,
+        proposals,
+        transfer,
+    )
 
     for module in (main, auth, admin, consultations, facilitate, analysis, transfer, proposals,
                    account):

@@ -17,6 +17,8 @@ PURE_MODULES = [
     "consult.formats.decidim",
     "consult.formats.csvout",
     "nlp",
+    "nlp.convergence",
+    "nlp.opinion",
     "ethics_register",
 ]
 

@@ -180,7 +180,7 @@ def given_polis_groups(votes, comment_ids, moderated_out, polis: dict, math: dic
         total += len(theirs)
         if [c for c, _ in ours] == [c for c, _ in theirs]:
             same_ids += len(theirs)
-        same_directions += sum(a == b for a, b in zip(ours, theirs))
+        same_directions += sum(a == b for a, b in zip(ours, theirs, strict=False))
     repness = f"{same_ids}/{total} ids in order, {same_directions}/{total} directions"
 
     majority = majority_statements(matrix.values, comment_ids, moderated_out)

@@ -3,8 +3,9 @@
 Five conversations come with the math Polis's server computed for them
 (../shared/data/polis/polis-math-fixtures, Polis API format: math-pca2.json). Given Polis's own
 groups, each of our statistics must equal Polis's. Our own groups, found in one run from all the
-votes, are compared with Polis's by adjusted Rand index, here and on two public CSV exports whose
-participants-votes.csv carries the group Polis gave each participant (../shared/data/polis/opendata).
+votes, are compared with Polis's by adjusted Rand index, here and on two public CSV exports
+whose participants-votes.csv carries the group Polis gave each participant
+(../shared/data/polis/opendata).
 """
 
 import csv
@@ -91,7 +92,7 @@ class GivenPolisGroups:
 
 
 def export_votes(name: str):
-    """(votes oldest first, comment ids, rejected comments, Polis's groups) of an opendata export."""
+    """(votes oldest first, comment ids, rejected comments, Polis's groups) of an export."""
     folder = shared_data("polis", "opendata", name)
     export = read_polis_export(folder)
     votes = sorted(export.votes, key=lambda vote: vote.created_at or OLDEST)

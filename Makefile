@@ -39,6 +39,9 @@ bench: install
 	$(BIN)/python bench/redaction.py
 	$(BIN)/python bench/embedders.py
 	$(BIN)/python bench/themes.py
+	$(BIN)/python bench/opinion.py
+	$(BIN)/python bench/opinion.py --polis
+	$(BIN)/python bench/verdicts.py
 
 lint: install-test
 	$(BIN)/ruff check consult nlp ethics_register tests bench

@@ -29,6 +29,12 @@ class StageProgress:
             self.last = line
 
 
+def format_failure(error) -> click.ClickException:
+    """A file-format error as one CLI message listing every problem."""
+    return click.ClickException("; ".join(
+        p.message % p.params if p.params else p.message for p in error.problems))
+
+
 def read_texts(path: Path, text_column: str) -> tuple[list[str], list[dict]]:
     """The texts of a CSV/TSV/XLSX/JSON file and its rows, in file order."""
     from .formats.errors import FormatError
@@ -52,9 +58,7 @@ def read_texts(path: Path, text_column: str) -> tuple[list[str], list[dict]]:
             table = read_table(data, path.name, max_rows=1_000_000,
                                max_bytes=1024 * 1024 * 1024)
         except FormatError as error:
-            messages = "; ".join(p.message % p.params if p.params else p.message
-                                 for p in error.problems)
-            raise click.ClickException(messages) from error
+            raise format_failure(error) from error
         rows, columns = [dict(r) for r in table.rows], list(table.columns)
     if text_column not in columns:
         raise click.ClickException(
@@ -169,9 +173,7 @@ def read_polis_votes(folder: Path):
     try:
         export = read_polis_export(folder)
     except FormatError as error:
-        messages = "; ".join(p.message % p.params if p.params else p.message
-                             for p in error.problems)
-        raise click.ClickException(messages) from error
+        raise format_failure(error) from error
     votes = sorted(export.votes, key=lambda vote: vote.created_at or OLDEST)
     rejected = [c.comment_id for c in export.comments if c.moderated == -1]
     return export, [(v.voter_id, v.comment_id, v.vote) for v in votes], rejected

@@ -65,6 +65,8 @@ def theme_convergence(
 ) -> ConvergenceResult:
     """A verdict for every theme of ``theme_of_item`` (see the module's docstring).
 
+    Items in ``stances`` and ``votes`` are indices into ``theme_of_item``.
+
     ``orientation`` gives each verbatim's direction on the question (+1 for, -1 against, 0
     neither); a vote then counts as that direction times the vote: agreeing with a verbatim
     against the proposal is a position against it. By default every verbatim counts +1: a vote
@@ -85,32 +87,19 @@ def theme_convergence(
 
     def read(rows: list[tuple], source: str, grouping: str, group_at,
              oriented_votes: bool = True) -> dict[int, Evidence]:
-        if rows:
-            items = np.array([row[0] for row in rows], dtype=int)
-            in_range = (items >= 0) & (items < len(themes))
-            row_themes = np.where(in_range, themes[np.clip(items, 0, max(len(themes) - 1, 0))],
-                                  -1) if len(themes) else np.full(len(rows), -1)
-            people = np.array([str(row[1]) for row in rows])
-            groups = np.array([group_at(row) for row in rows], dtype=object)
-            values = np.array([row[3] for row in rows], dtype=int)
-            if oriented_votes:  # a vote on a verbatim that takes no side says nothing here
-                sides = oriented(items, in_range)
-                values = values * sides
-                row_themes = np.where(sides != 0, row_themes, -1)
-            keep = np.array([g is not None for g in groups], dtype=bool)
-            row_themes = np.where(keep, row_themes, -1)
-            groups = np.where(keep, groups, "").astype(str)
-        else:
-            row_themes = np.zeros(0, dtype=int)
-            people = groups = np.zeros(0, dtype=str)
-            values = np.zeros(0, dtype=int)
-        del people  # every vote (and every stance) is one observation, as Polis counts them
-        return evidence_by_theme(row_themes, groups, np.sign(values), source=source,
+        """Every row is one observation, as Polis counts votes; rows without a group drop."""
+        items = np.array([row[0] for row in rows], dtype=int)
+        values = np.array([row[3] for row in rows], dtype=int)
+        groups = [group_at(row) for row in rows]
+        row_themes = themes[items]
+        if oriented_votes:  # a vote on a verbatim that takes no side says nothing here
+            values = values * signs[items]
+            row_themes = np.where(signs[items] != 0, row_themes, -1)
+        row_themes = np.where(np.array([g is not None for g in groups], dtype=bool),
+                              row_themes, -1)
+        names = np.array([g or "" for g in groups], dtype=str)
+        return evidence_by_theme(row_themes, names, np.sign(values), source=source,
                                  grouping=grouping, **options)
-
-    def oriented(items: np.ndarray, in_range: np.ndarray) -> np.ndarray:
-        return np.where(in_range, signs[np.clip(items, 0, max(len(signs) - 1, 0))], 0) \
-            if len(signs) else np.zeros(len(items), dtype=int)
 
     def college(row: tuple) -> str | None:
         return row[2] if row[2] else None

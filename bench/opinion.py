@@ -3,7 +3,8 @@ agreement with Polis's own results on real ones.
 
 Run from the project's root:  .venv/bin/python bench/opinion.py [--participants 2000]
                                   [--comments 1000] [--density 0.1] [--seed 0] [--repeat 3]
-                              .venv/bin/python bench/opinion.py --polis
+                              .venv/bin/python bench/opinion.py --polis [--window 60]
+                              .venv/bin/python bench/opinion.py --cadence [--windows 5,10,60]
 
 Speed: participants drawn from 3 latent opinion camps (each camp has its own chance to agree with
 each comment), each voting on a random share of the comments (10 % by default), 20 % of votes
@@ -19,7 +20,11 @@ peak RSS.
 participants both cluster, who is clustered by whom), then, given Polis's own groups, the largest
 error of our group-informed consensus and whether our representative comments and majority
 statements are Polis's repness and consensus. The exports hold Polis's groups but not its math,
-so the last three are "—" for them.
+so those three are "—" for them. Last, the same comparison for our groups when Polis's updates
+are replayed from the votes' times (nlp/opinion_history.py), every --window seconds of votes.
+
+--cadence: the replay at each of --windows, against Polis's groups and against itself (ARI
+between the replays of every pair of windows): how much the groups depend on when updates ran.
 
 It measures and prints; it passes or fails nothing.
 """
@@ -140,13 +145,14 @@ def stage_seconds(votes, comment_ids) -> dict[str, float]:
 
 
 def polis_conversations():
-    """(name, votes, comment ids, moderated out, Polis's groups, Polis's math or None)."""
+    """(name, votes, comment ids, moderated out, Polis's groups, Polis's math or None, times)."""
     sys.path.insert(0, str(ROOT))  # the fixture reader is shared with the tests
     from tests.polis_fixtures import fixture_folders, load_fixture
 
     for folder in fixture_folders(POLIS / "polis-math-fixtures"):
         fx = load_fixture(folder)
-        yield fx.name, fx.votes, fx.comment_ids, fx.moderated_out, fx.polis_groups(), fx.math
+        yield (fx.name, fx.votes, fx.comment_ids, fx.moderated_out, fx.polis_groups(), fx.math,
+               fx.times)
     from consult.formats.polis import OLDEST, read_polis_export
 
     for name in EXPORTS:
@@ -158,7 +164,8 @@ def polis_conversations():
                       for row in csv.DictReader(handle) if row["group-id"]}
         yield (name, [(v.voter_id, v.comment_id, v.vote) for v in votes],
                sorted(c.comment_id for c in export.comments),
-               [c.comment_id for c in export.comments if c.moderated == -1], groups, None)
+               [c.comment_id for c in export.comments if c.moderated == -1], groups, None,
+               [v.created_at.timestamp() for v in votes])
 
 
 def given_polis_groups(votes, comment_ids, moderated_out, polis: dict, math: dict) -> list[str]:
@@ -191,24 +198,72 @@ def given_polis_groups(votes, comment_ids, moderated_out, polis: dict, math: dic
     return [f"{error:.1e}", repness, majority_text]
 
 
-def polis(args) -> None:
+def agreement(ours: dict, polis: dict) -> tuple[float, int, int, int]:
+    """(ARI on the participants both cluster, how many both / only Polis / only we cluster)."""
     from sklearn.metrics import adjusted_rand_score
 
+    both = [p for p in ours if p in polis]
+    ari = adjusted_rand_score([polis[p] for p in both], [ours[p] for p in both])
+    return ari, len(both), sum(p not in ours for p in polis), len(ours) - len(both)
+
+
+def labels_of(result) -> dict:
+    return dict(zip(result.groups.participant_ids, result.groups.labels, strict=True))
+
+
+def polis(args) -> None:
+    print("One update on all the votes, then (last columns) Polis's updates replayed every "
+          f"{args.window:g} s of votes.\n")
     print("| conversation | participants | comments | groups ours / Polis | ARI "
-          "| clustered both / only Polis / only us | GAC max error | repness | consensus |")
-    print("|" + " --- |" * 9)
-    for name, votes, comment_ids, moderated_out, groups, math in polis_conversations():
+          "| clustered both / only Polis / only us | GAC max error | repness | consensus "
+          "| replay: groups | replay: ARI | replay: both / only Polis / only us "
+          "| replay: updates, seconds |")
+    print("|" + " --- |" * 13)
+    for name, votes, comment_ids, moderated_out, groups, math, times in polis_conversations():
         result = analyse_opinion(votes, comment_ids, moderated_out)
-        ours = dict(zip(result.groups.participant_ids, result.groups.labels, strict=True))
-        both = [p for p in ours if p in groups]
-        ari = adjusted_rand_score([groups[p] for p in both], [ours[p] for p in both])
-        only_polis = sum(p not in ours for p in groups)
-        only_ours = len(ours) - len(both)
+        ari, both, only_polis, only_ours = agreement(labels_of(result), groups)
         given = given_polis_groups(votes, comment_ids, moderated_out, groups, math) if math \
             else ["—", "—", "—"]
+        started = time.perf_counter()
+        replay = analyse_opinion(votes, comment_ids, moderated_out, times=times,
+                                 window=args.window)
+        seconds = time.perf_counter() - started
+        r_ari, r_both, r_only_polis, r_only_ours = agreement(labels_of(replay), groups)
         print(f"| {name} | {result.n_participants} | {len(comment_ids)} "
               f"| {result.groups.k} / {len(set(groups.values()))} | {ari:.3f} "
-              f"| {len(both)} / {only_polis} / {only_ours} | " + " | ".join(given) + " |")
+              f"| {both} / {only_polis} / {only_ours} | " + " | ".join(given) +
+              f" | {replay.groups.k} / {len(set(groups.values()))} | {r_ari:.3f} "
+              f"| {r_both} / {r_only_polis} / {r_only_ours} "
+              f"| {replay.groups.updates}, {seconds:.1f} s |", flush=True)
+
+
+def cadence(args) -> None:
+    """The replay at several update windows: against Polis, and against itself."""
+    import itertools
+
+    from sklearn.metrics import adjusted_rand_score
+
+    windows = [float(w) for w in args.windows.split(",")]
+    print("ARI against Polis's groups (groups found) for each update window, then the replays'"
+          " agreement with one another (ARI over every pair of windows).\n")
+    print("| conversation | " + " | ".join(f"{w:g} s" for w in windows)
+          + " | self-agreement min / median |")
+    print("|" + " --- |" * (len(windows) + 2))
+    for name, votes, comment_ids, moderated_out, groups, _math, times in polis_conversations():
+        found = {}
+        cells = []
+        for window in windows:
+            replay = analyse_opinion(votes, comment_ids, moderated_out, times=times,
+                                     window=window)
+            found[window] = labels_of(replay)
+            cells.append(f"{agreement(found[window], groups)[0]:.3f} ({replay.groups.k})")
+        pairs = []
+        for a, b in itertools.combinations(windows, 2):
+            both = [p for p in found[a] if p in found[b]]
+            pairs.append(adjusted_rand_score([found[a][p] for p in both],
+                                             [found[b][p] for p in both]))
+        print(f"| {name} | " + " | ".join(cells)
+              + f" | {min(pairs):.3f} / {statistics.median(pairs):.3f} |", flush=True)
 
 
 def main() -> int:
@@ -220,11 +275,19 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--polis", action="store_true",
                         help="agreement with Polis's results on real conversations")
+    parser.add_argument("--window", type=float, default=60.0,
+                        help="with --polis: seconds of votes per replayed update")
+    parser.add_argument("--cadence", action="store_true",
+                        help="the replay's agreement with Polis and itself across windows")
+    parser.add_argument("--windows", default="5,10,20,30,60,120",
+                        help="with --cadence: the update windows, in seconds")
     args = parser.parse_args()
 
     print(f"Python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, "
           f"{os.cpu_count()} cores, seed {args.seed}\n")
-    if args.polis:
+    if args.cadence:
+        cadence(args)
+    elif args.polis:
         polis(args)
     else:
         speed(args)

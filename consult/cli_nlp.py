@@ -176,7 +176,10 @@ def read_polis_votes(folder: Path):
         raise format_failure(error) from error
     votes = sorted(export.votes, key=lambda vote: vote.created_at or OLDEST)
     rejected = [c.comment_id for c in export.comments if c.moderated == -1]
-    return export, [(v.voter_id, v.comment_id, v.vote) for v in votes], rejected
+    # participants-votes.csv alone has no times: then there is no history to replay.
+    timed = bool(votes) and all(v.created_at is not None for v in votes)
+    times = [v.created_at.timestamp() for v in votes] if timed else None
+    return export, [(v.voter_id, v.comment_id, v.vote) for v in votes], rejected, times
 
 
 def echo_opinion(result, texts: dict) -> None:
@@ -195,7 +198,7 @@ def echo_opinion(result, texts: dict) -> None:
     groups = result.groups
     click.echo(f"{result.n_participants} participants · {len(result.comment_ids)} commentaires "
                f"/ comments · {result.n_votes} votes · {len(groups.participant_ids)} classés "
-               f"/ clustered")
+               f"/ clustered · {groups.updates} mise(s) à jour / update(s)")
     if groups.message:
         click.echo(f"Pas de groupes / no groups: {groups.message_text}")
     else:
@@ -230,16 +233,23 @@ def echo_opinion(result, texts: dict) -> None:
 @nlp_group.command("opinion")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
-def opinion_command(folder, as_json):
+@click.option("--window", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True,
+              help="Replay Polis's updates, one for every SECONDS of votes (votes.csv has times).")
+@click.option("--one-update", is_flag=True,
+              help="Cluster once from all the votes instead of replaying the updates.")
+def opinion_command(folder, as_json, window, one_update):
     """Opinion groups, consensus, divisive and representative comments of a Polis export.
 
-    FOLDER holds comments.csv and votes.csv (or participants-votes.csv).
+    FOLDER holds comments.csv and votes.csv (or participants-votes.csv). Like Polis, the groups
+    are updated as the votes arrive, replayed from votes.csv's times.
     """
     from nlp.opinion import analyse_opinion
 
-    export, votes, rejected = read_polis_votes(folder)
+    export, votes, rejected, times = read_polis_votes(folder)
     comment_ids = sorted(c.comment_id for c in export.comments)
-    result = analyse_opinion(votes, comment_ids, rejected)
+    result = analyse_opinion(votes, comment_ids, rejected,
+                             times=None if one_update else times, window=window)
     if as_json:
         document = {"topic": export.topic, **result.to_json()}
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .opinion_groups import OpinionGroups, opinion_groups, vote_matrix
+from .opinion_history import UPDATE_WINDOW, opinion_groups_over_time
 from .opinion_statements import (
     CommentStatistics,
     Statement,
@@ -56,6 +57,7 @@ class OpinionResult:
             "comments_count": len(self.comment_ids),
             "votes_count": self.n_votes,
             "clustered_count": len(self.groups.participant_ids),
+            "updates": self.groups.updates,
             "moderated_out": list(self.moderated_out),
             "message": self.groups.message,
             "message_text": self.groups.message_text,
@@ -90,16 +92,28 @@ def analyse_opinion(
     votes: Iterable[tuple],
     comment_ids: Sequence | None = None,
     moderated_out: Iterable = (),
+    *,
+    times: Sequence[float] | None = None,
+    window: float = UPDATE_WINDOW,
     **group_options,
 ) -> OpinionResult:
     """Groups and statements from (participant_id, comment_id, vote) triples, oldest first.
 
     ``vote`` is 1 agree, -1 disagree, 0 pass; a later triple for the same pair replaces the
     earlier one. ``moderated_out`` comments weigh on nothing and are never picked out.
+
+    With ``times`` (each vote's moment, in seconds) the groups are those Polis reaches by
+    updating every ``window`` seconds of votes (:mod:`nlp.opinion_history`); without, they
+    come from one update on all the votes.
     """
+    votes = list(votes)
     matrix = vote_matrix(votes, comment_ids)
     out = tuple(c for c in matrix.comment_ids if c in set(moderated_out))
-    groups = opinion_groups(matrix, out, **group_options)
+    if times is None:
+        groups = opinion_groups(matrix, out, **group_options)
+    else:
+        groups = opinion_groups_over_time(votes, times, matrix.comment_ids, out, window=window,
+                                          **group_options)
     majority = majority_statements(matrix.values, matrix.comment_ids, out)
     statistics, consensus, representative, divisive = None, {}, {}, []
     if groups.labels:

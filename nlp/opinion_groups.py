@@ -14,14 +14,16 @@ what they write. The steps, each a small function here:
    :func:`project` — each participant is projected from their own votes only and the projection
    is scaled by sqrt(n_comments / n_votes), so that someone who voted little is not pulled
    towards the centre;
-5. :func:`kmeans` into (at most) 100 "base clusters", seeded with the first distinct points,
-   up to 100 iterations;
+5. :func:`~nlp.kmeans.kmeans` into (at most) 100 "base clusters", seeded with the first
+   distinct points, up to 100 iterations — or, given the previous update's :class:`Carried`
+   state, started from its base clusters (:func:`~nlp.kmeans.clean_start`);
 6. a k-means of the base clusters' centres weighted by their sizes into k = 2..5 groups
-   (at most 2 + n_base / 12), up to 20 iterations, k chosen by the best silhouette.
+   (at most 2 + n_base / 12), up to 20 iterations, seeded afresh from the base clusters in id
+   order, k chosen by the best silhouette.
 
-Polis updates its clusters as votes arrive and starts each run from the previous one; here they
-are computed once from all the votes, so a group boundary can differ on a few participants
-(docs/benchmarks.md measures the agreement with Polis's own groups).
+Polis updates as votes arrive: once clustered, a participant stays clustered, and the base
+clusters carry over from one update to the next. :mod:`nlp.opinion_history` replays that
+history from the votes' times; one call here is one update.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .kmeans import Clusters, clean_start, first_distinct, kmeans, lloyd
 
 BASE_CLUSTERS = 100
 MAX_GROUPS = 5
@@ -48,6 +52,7 @@ MESSAGES = {
     "ne se distingue.",
     "all_moderated_out": "Tous les votes portent sur des commentaires écartés par la modération : "
     "pas de groupes d'opinion.",
+    "not_computed": "Mise à jour intermédiaire : groupes non calculés.",
 }
 
 
@@ -62,6 +67,14 @@ class VoteMatrix:
     @property
     def vote_counts(self) -> np.ndarray:
         return np.count_nonzero(~np.isnan(self.values), axis=1)
+
+
+@dataclass(frozen=True)
+class Carried:
+    """What one update hands to the next, as in Polis: who is clustered, and the base clusters."""
+
+    clustered: frozenset
+    base: Clusters
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,8 @@ class OpinionGroups:
     center: np.ndarray  # mean vote per comment
     message: str | None = None
     message_params: dict = field(default_factory=dict)
+    carried: Carried | None = None  # for the next update, when base clusters were formed
+    updates: int = 1  # how many updates of the history were replayed to reach this result
 
     @property
     def k(self) -> int:
@@ -136,17 +151,21 @@ def neutralise(matrix: VoteMatrix, moderated_out: Iterable) -> np.ndarray:
 
 
 def clustered_participants(
-    matrix: VoteMatrix, min_votes: int = MIN_VOTES, greedy_minimum: int = GREEDY_MINIMUM
+    matrix: VoteMatrix,
+    min_votes: int = MIN_VOTES,
+    greedy_minimum: int = GREEDY_MINIMUM,
+    already: frozenset = frozenset(),
 ) -> np.ndarray:
     """Boolean mask of the participants who are clustered.
 
-    Those who voted on at least min(min_votes, n_comments); when they are fewer than
-    ``greedy_minimum``, the most active other voters are added until there are that many (as
-    Polis does, so that a young conversation already shows groups).
+    Those ``already`` clustered by an earlier update, and those who voted on at least
+    min(min_votes, n_comments); when they are fewer than ``greedy_minimum``, the most active
+    other voters are added until there are that many (as Polis does, so that a young
+    conversation already shows groups).
     """
     counts = matrix.vote_counts
     needed = max(min(min_votes, len(matrix.comment_ids)), 1)
-    mask = counts >= needed
+    mask = (counts >= needed) | np.array([p in already for p in matrix.participant_ids], bool)
     missing = greedy_minimum - int(mask.sum())
     if missing > 0:
         others = np.flatnonzero(~mask & (counts > 0))
@@ -187,44 +206,6 @@ def project(values: np.ndarray, center: np.ndarray, components: np.ndarray) -> n
     return positions * np.sqrt(values.shape[1] / n_votes)[:, None]
 
 
-def kmeans(
-    points: np.ndarray,
-    k: int,
-    weights: np.ndarray | None = None,
-    iterations: int = KMEANS_ITERATIONS,
-    seeds: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Polis's k-means: (labels, centers).
-
-    Seeded with the first ``k`` distinct points in order, Lloyd iterations (weighted means when
-    ``weights`` are given), clusters that lose every point are dropped. Labels are renumbered
-    0..n_clusters-1 in the order of the surviving centres.
-    """
-    weights = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=float)
-    if seeds is None:
-        _unique, first = np.unique(points, axis=0, return_index=True)
-        centers = points[np.sort(first)[:k]]
-    else:
-        centers = np.asarray(seeds, dtype=float)
-    labels = np.full(len(points), -1)
-    for _ in range(iterations):
-        distances = ((points[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
-        new_labels = np.argmin(distances, axis=1)
-        used = np.unique(new_labels)
-        renumber = np.full(len(centers), -1)
-        renumber[used] = np.arange(len(used))
-        new_labels = renumber[new_labels]
-        totals = np.bincount(new_labels, weights=weights, minlength=len(used))
-        centers = np.column_stack([
-            np.bincount(new_labels, weights=weights * points[:, d], minlength=len(used))
-            for d in range(points.shape[1])
-        ]) / totals[:, None]
-        if np.array_equal(new_labels, labels):
-            break
-        labels = new_labels
-    return labels, centers
-
-
 def silhouette(points: np.ndarray, labels: np.ndarray) -> float:
     """Mean silhouette coefficient of the points (0 when a cluster holds every point)."""
     from sklearn.metrics import silhouette_score
@@ -234,6 +215,28 @@ def silhouette(points: np.ndarray, labels: np.ndarray) -> float:
     return float(silhouette_score(points, labels))
 
 
+
+def base_clusters_of(
+    positions: np.ndarray, participants: Sequence, k: int, previous: Carried | None
+) -> Clusters:
+    """Base clusters of the clustered participants' positions, carried over when possible."""
+    if previous is None:
+        seeds, ids = first_distinct(positions, k), None
+    else:
+        start = clean_start(positions, participants, previous.base, k)
+        seeds, ids = start.centers, start.ids
+    labels, centers, survivors = lloyd(positions, seeds, None, BASE_ITERATIONS)
+    ids = tuple(range(len(seeds))) if ids is None else ids
+    kept_ids = tuple(ids[i] for i in survivors)
+    members = [[] for _ in kept_ids]
+    for participant, label in zip(participants, labels, strict=True):
+        members[label].append(participant)
+    # Polis sorts its base clusters by id; the groups are seeded in that order.
+    order = np.argsort(kept_ids, kind="stable")
+    return Clusters(tuple(kept_ids[i] for i in order), tuple(tuple(members[i]) for i in order),
+                    centers[order])
+
+
 def opinion_groups(
     matrix: VoteMatrix,
     moderated_out: Iterable = (),
@@ -241,8 +244,15 @@ def opinion_groups(
     min_votes: int = MIN_VOTES,
     base_clusters: int = BASE_CLUSTERS,
     max_groups: int = MAX_GROUPS,
+    previous: Carried | None = None,
+    find_groups: bool = True,
 ) -> OpinionGroups:
-    """Find the opinion groups of a conversation (see the module's docstring for the steps)."""
+    """One update: find the opinion groups (see the module's docstring for the steps).
+
+    ``previous`` is the :class:`Carried` state of the update before, if any. With
+    ``find_groups=False`` only the state for the next update is computed (the history replay
+    needs the groups of its last update only).
+    """
     moderated_out = set(moderated_out)
     values = neutralise(matrix, moderated_out)
     n_comments = len(matrix.comment_ids)
@@ -252,28 +262,34 @@ def opinion_groups(
     else:
         center, components = np.zeros(n_comments), np.zeros((2, n_comments))
 
-    def nobody(message: str, **params) -> OpinionGroups:
-        return OpinionGroups((), (), empty, (), empty, {}, components, center, message, params)
+    def nobody(message: str, carried: Carried | None = previous, **params) -> OpinionGroups:
+        return OpinionGroups((), (), empty, (), empty, {}, components, center, message, params,
+                             carried)
 
     if not np.any(~np.isnan(values)):
         return nobody("no_votes")
     kept = [j for j, comment in enumerate(matrix.comment_ids) if comment not in moderated_out]
     if not np.any(~np.isnan(matrix.values[:, kept])):
         return nobody("all_moderated_out")
-    mask = clustered_participants(matrix, min_votes)
+    already = previous.clustered if previous else frozenset()
+    mask = clustered_participants(matrix, min_votes, already=already)
     participants = tuple(p for p, keep in zip(matrix.participant_ids, mask, strict=True) if keep)
-    if len(participants) < 3:
-        return nobody("too_few_participants", clustered=len(participants), minimum=3)
     positions = project(values[mask], center, components)
-    base_labels, base_centers = kmeans(positions, base_clusters, iterations=BASE_ITERATIONS)
-    sizes = np.bincount(base_labels)
-    if len(base_centers) < 2 or np.allclose(positions, positions[0]):
-        return nobody("no_variation")
-    largest_k = min(max_groups, 2 + len(base_centers) // 12, len(base_centers))
+    base = base_clusters_of(positions, participants, base_clusters, previous)
+    carried = Carried(frozenset(participants), base)
+    if not find_groups:
+        return nobody("not_computed", carried)
+    if len(participants) < 3:
+        return nobody("too_few_participants", carried, clustered=len(participants), minimum=3)
+    base_labels = base.labels_of(participants)
+    sizes = np.array([len(m) for m in base.members], dtype=float)
+    if len(base.ids) < 2 or np.allclose(positions, positions[0]):
+        return nobody("no_variation", carried)
+    largest_k = min(max_groups, 2 + len(base.ids) // 12, len(base.ids))
     silhouettes, groupings = {}, {}
     for k in range(2, largest_k + 1):
-        group_of_base, _centers = kmeans(base_centers, k, weights=sizes)
-        silhouettes[k] = silhouette(base_centers, group_of_base)
+        group_of_base, _centers = kmeans(base.centers, k, weights=sizes)
+        silhouettes[k] = silhouette(base.centers, group_of_base)
         groupings[k] = group_of_base
     best = max(silhouettes, key=lambda k: (silhouettes[k], -k))
     labels = groupings[best][base_labels]
@@ -282,8 +298,9 @@ def opinion_groups(
         labels=tuple(int(label) for label in labels),
         projections=positions,
         base_labels=tuple(int(label) for label in base_labels),
-        base_centers=base_centers,
+        base_centers=base.centers,
         silhouettes=silhouettes,
         components=components,
         center=center,
+        carried=carried,
     )

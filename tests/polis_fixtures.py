@@ -12,6 +12,7 @@ from pathlib import Path
 class Fixture:
     name: str
     votes: list[tuple[int, int, int]]  # (participant, comment, vote) by time, 1 = agree
+    times: list[float]  # each vote's last change, in seconds
     comment_ids: list[int]
     moderated_out: list[int]  # what Polis's math set aside: its mod-out (rejected and meta)
     math: dict  # math-pca2.json as Polis computed it
@@ -46,6 +47,7 @@ def load_fixture(folder: Path) -> Fixture:
              int(row["vote"]))
             for row in ordered
         ],
+        times=[float(row["modified"]) / 1000 for row in ordered],
         comment_ids=list(math["tids"]),
         moderated_out=list(math["mod-out"]),
         math=math,

@@ -253,8 +253,9 @@ def cadence(args) -> None:
         found = {}
         cells = []
         for window in windows:
+            # No cap on the number of updates here: each window is replayed as it is.
             replay = analyse_opinion(votes, comment_ids, moderated_out, times=times,
-                                     window=window)
+                                     window=window, max_updates=100_000)
             found[window] = labels_of(replay)
             cells.append(f"{agreement(found[window], groups)[0]:.3f} ({replay.groups.k})")
         pairs = []

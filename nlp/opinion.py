@@ -61,6 +61,7 @@ class OpinionResult:
             "moderated_out": list(self.moderated_out),
             "message": self.groups.message,
             "message_text": self.groups.message_text,
+            "message_params": dict(self.groups.message_params),
             "silhouettes": {str(k): v for k, v in self.groups.silhouettes.items()},
             "groups": [
                 {

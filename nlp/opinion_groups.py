@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .kmeans import Clusters, clean_start, first_distinct, kmeans, lloyd
+from .markers import N_
 
 BASE_CLUSTERS = 100
 MAX_GROUPS = 5
@@ -45,14 +46,20 @@ KMEANS_ITERATIONS = 20
 BASE_ITERATIONS = 100
 
 MESSAGES = {
-    "no_votes": "Aucun vote : pas de groupes d'opinion.",
-    "too_few_participants": "Trop peu de participants ont assez voté (%(clustered)d, il en faut "
-    "au moins %(minimum)d) pour former des groupes d'opinion.",
-    "no_variation": "Tous les participants votent de la même façon : aucun groupe d'opinion "
-    "ne se distingue.",
-    "all_moderated_out": "Tous les votes portent sur des commentaires écartés par la modération : "
-    "pas de groupes d'opinion.",
-    "not_computed": "Mise à jour intermédiaire : groupes non calculés.",
+    "no_votes": N_("Aucun vote : pas de groupes d'opinion."),
+    "too_few_participants": N_(
+        "Trop peu de participants ont assez voté (%(clustered)d, il en faut au moins "
+        "%(minimum)d) pour former des groupes d'opinion."
+    ),
+    "no_variation": N_(
+        "Tous les participants votent de la même façon : aucun groupe d'opinion ne se "
+        "distingue."
+    ),
+    "all_moderated_out": N_(
+        "Tous les votes portent sur des commentaires écartés par la modération : pas de "
+        "groupes d'opinion."
+    ),
+    "not_computed": N_("Mise à jour intermédiaire : groupes non calculés."),
 }
 
 

@@ -22,11 +22,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from nlp.markers import N_
+
 Z95 = 1.959963984540054  # the normal quantile for a two-sided 95 % interval
 OVERALL = "ensemble"  # the name of the whole population in ``Evidence.overall``
 
-SOURCES = {"votes": "Votes", "stances": "Positions déclarées"}
-GROUPINGS = {"college": "collège", "opinion_group": "groupe d'opinion"}
+SOURCES = {"votes": N_("Votes"), "stances": N_("Positions déclarées")}
+GROUPINGS = {"college": N_("collège"), "opinion_group": N_("groupe d'opinion")}
 ZONE_LABELS = {
     "consensus": "consensus",
     "rejection": "rejet",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from nlp.markers import N_
 from nlp.stance_evidence import GROUPINGS, Evidence, GroupEvidence, largest_gap, percent
 
 LABELS = {
@@ -20,31 +21,49 @@ LABELS = {
     "not_enough_data": "pas assez de données",
 }
 
-GROUPINGS_PLURAL = {"college": "collèges", "opinion_group": "groupes d'opinion"}
+GROUPINGS_PLURAL = {"college": N_("collèges"), "opinion_group": N_("groupes d'opinion")}
 
 REASONS = {
-    "gap": "%(source)s — %(higher)s %(higher_share)d %% d'accord (n=%(higher_n)d), "
-    "%(lower)s %(lower_share)d %% (n=%(lower_n)d) : écart %(points)d points",
-    "opinion_groups_gap": "%(source)s — groupe d'opinion %(higher)s %(higher_share)d %% "
-    "d'accord (n=%(higher_n)d), groupe d'opinion %(lower)s %(lower_share)d %% "
-    "(n=%(lower_n)d) : écart %(points)d points",
-    "common_ground": "%(source)s — chaque %(group_kind)s est d'accord à %(threshold)d %% au "
-    "moins ; le moins d'accord : %(lowest)s %(lowest_share)d %% (n=%(lowest_n)d)",
-    "shared_rejection": "%(source)s — chaque %(group_kind)s est en désaccord à %(threshold)d %% "
-    "au moins ; le moins en désaccord : %(lowest)s %(lowest_share)d %% (n=%(lowest_n)d)",
-    "no_common_ground": "%(source)s — pas de terrain commun : %(lowest)s %(lowest_share)d %% "
-    "d'accord (n=%(lowest_n)d), %(highest)s %(highest_share)d %% (n=%(highest_n)d) ; "
-    "écart %(points)d points, sous les %(gap_threshold)d d'une divergence",
-    "too_few_groups": "%(source)s — %(group_kind_plural)s avec au moins %(min_count)d avis "
-    "exprimés : %(enough)d sur %(total)d, il en faut %(min_groups)d",
-    "no_votes": "%(source)s — aucun avis sur ce thème",
-    "no_expressed": "%(source)s — aucun avis pour ou contre, seulement des abstentions ou des "
-    "avis neutres (n=%(n)d)",
-    "few_opinions": "%(source)s — %(group)s : trop peu d'avis exprimés (n=%(expressed)d), "
-    "non pris en compte",
-    "sources_disagree": "Les sources se contredisent : accord commun dans l'une, rejet commun "
-    "dans l'autre",
-    "no_evidence": "Aucune donnée sur ce thème",
+    "gap": N_(
+        "%(source)s — %(higher)s %(higher_share)d %% d'accord (n=%(higher_n)d), "
+        "%(lower)s %(lower_share)d %% (n=%(lower_n)d) : écart %(points)d points"
+    ),
+    "opinion_groups_gap": N_(
+        "%(source)s — groupe d'opinion %(higher)s %(higher_share)d %% "
+        "d'accord (n=%(higher_n)d), groupe d'opinion %(lower)s %(lower_share)d %% "
+        "(n=%(lower_n)d) : écart %(points)d points"
+    ),
+    "common_ground": N_(
+        "%(source)s — chaque %(group_kind)s est d'accord à %(threshold)d %% au "
+        "moins ; le moins d'accord : %(lowest)s %(lowest_share)d %% (n=%(lowest_n)d)"
+    ),
+    "shared_rejection": N_(
+        "%(source)s — chaque %(group_kind)s est en désaccord à %(threshold)d %% "
+        "au moins ; le moins en désaccord : %(lowest)s %(lowest_share)d %% (n=%(lowest_n)d)"
+    ),
+    "no_common_ground": N_(
+        "%(source)s — pas de terrain commun : %(lowest)s %(lowest_share)d %% "
+        "d'accord (n=%(lowest_n)d), %(highest)s %(highest_share)d %% (n=%(highest_n)d) ; "
+        "écart %(points)d points, sous les %(gap_threshold)d d'une divergence"
+    ),
+    "too_few_groups": N_(
+        "%(source)s — %(group_kind_plural)s avec au moins %(min_count)d avis "
+        "exprimés : %(enough)d sur %(total)d, il en faut %(min_groups)d"
+    ),
+    "no_votes": N_("%(source)s — aucun avis sur ce thème"),
+    "no_expressed": N_(
+        "%(source)s — aucun avis pour ou contre, seulement des abstentions ou des "
+        "avis neutres (n=%(n)d)"
+    ),
+    "few_opinions": N_(
+        "%(source)s — %(group)s : trop peu d'avis exprimés (n=%(expressed)d), "
+        "non pris en compte"
+    ),
+    "sources_disagree": N_(
+        "Les sources se contredisent : accord commun dans l'une, rejet commun "
+        "dans l'autre"
+    ),
+    "no_evidence": N_("Aucune donnée sur ce thème"),
 }
 
 # Shares are compared with this much slack: 0.7 - 0.4 is 0.29999999999999993 in floating point.

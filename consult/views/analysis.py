@@ -6,6 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from nlp.opinion_groups import MESSAGES
+from nlp.stance_evidence import GROUPINGS, SOURCES
+from nlp.verdicts import GROUPINGS_PLURAL, REASONS
+
 from ..db import get_session
 from ..forms import ConfirmForm
 from ..services import ServiceError
@@ -14,6 +18,38 @@ from ..services import consultations as consultation_service
 from . import refuse, role_required
 
 bp = Blueprint("analysis", __name__, url_prefix="/facilitate")
+
+
+def reason_text(reason: dict) -> str:
+    """A verdict's reason in the reader's language, rebuilt from its code and parameters.
+
+    The analysis stores each reason's French sentence too: it is shown when the code is
+    unknown (a result stored by another version) or its parameters do not fit.
+    """
+    template = REASONS.get(reason.get("code"))
+    if template is None:
+        return reason.get("text", "")
+    params = dict(reason.get("params") or {})
+    if params.get("source_code") in SOURCES:
+        params["source"] = gettext(SOURCES[params["source_code"]])
+    if params.get("grouping") in GROUPINGS:
+        params["group_kind"] = gettext(GROUPINGS[params["grouping"]])
+        params["group_kind_plural"] = gettext(GROUPINGS_PLURAL[params["grouping"]])
+    try:
+        return gettext(template, **params)
+    except (KeyError, TypeError, ValueError):
+        return reason.get("text", "")
+
+
+def opinion_message(opinion: dict) -> str:
+    """Why no opinion groups were formed, in the reader's language."""
+    template = MESSAGES.get(opinion.get("message"))
+    if template is None:
+        return opinion.get("message_text") or ""
+    try:
+        return gettext(template, **(opinion.get("message_params") or {}))
+    except (KeyError, TypeError, ValueError):
+        return opinion.get("message_text") or ""
 
 
 @bp.before_request
@@ -48,6 +84,8 @@ def analysis(consultation_id: int):
         opinion=convergence.get("opinion"),
         thresholds=convergence.get("thresholds", {}),
         texts=texts,
+        reason_text=reason_text,
+        opinion_message=opinion_message,
         form=ConfirmForm(),
     )
 

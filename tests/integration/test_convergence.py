@@ -40,6 +40,18 @@ def test_demo_consultation_has_convergent_and_divergent_themes_with_reasons(app)
     assert divergent["reasons"][0]["text"] in page
     assert "<caption>" in page  # the figures behind each verdict
 
+    # In English, the reasons are rebuilt from their codes and figures.
+    browser.client.get("/language/en?next=/")
+    page = read(browser.client.get(f"/facilitate/consultations/{first.id}/analysis"))
+    reason = divergent["reasons"][0]
+    p = reason["params"]
+    group = "opinion group " if reason["code"] == "opinion_groups_gap" else ""
+    english = (f"{p['source']} — {group}{p['higher']} {p['higher_share']} % agree "
+               f"(n={p['higher_n']}), {group}{p['lower']} {p['lower_share']} % "
+               f"(n={p['lower_n']}): a gap of {p['points']} points")
+    assert english in page
+    assert reason["text"] not in page
+
 
 def test_only_facilitators_see_and_start_an_analysis(app, people, browser):
     people.add("membre@example.org")

@@ -17,7 +17,7 @@ def demo(app):
     return result
 
 
-def test_demo_consultation_has_convergent_and_divergent_themes_with_reasons(app):
+def test_demo_consultation_has_divergent_themes_with_reasons_in_both_languages(app):
     loaded = demo(app)
     with app.app_context():
         db = get_session()
@@ -51,6 +51,24 @@ def test_demo_consultation_has_convergent_and_divergent_themes_with_reasons(app)
                f"(n={p['lower_n']}): a gap of {p['points']} points")
     assert english in page
     assert reason["text"] not in page
+
+
+def test_demo_home_care_consultation_shows_common_ground_in_the_default_mode(app):
+    """Quality mode (what `make demo` runs) separates the planted theme on shorter trips,
+    which every college and every opinion group supports."""
+    demo(app)
+    with app.app_context():
+        db = get_session()
+        second = db.exec(select(Consultation).order_by(Consultation.id)).all()[1]
+        run = run_themes(db, None, second.id, mode="quality")
+        verdicts = json.loads(run.result)["convergence"]["verdicts"]
+    labels = [v["label"] for v in verdicts.values()]
+    assert "convergent" in labels and "divergent" in labels
+    convergent = next(v for v in verdicts.values() if v["label"] == "convergent")
+    codes = [r["code"] for r in convergent["reasons"]]
+    assert codes[0] == "common_ground"
+    assert all(r["params"]["lowest_share"] >= 60 for r in convergent["reasons"]
+               if r["code"] == "common_ground")
 
 
 def test_only_facilitators_see_and_start_an_analysis(app, people, browser):

@@ -117,6 +117,17 @@ def speed(args) -> None:
     print(f"ARI against the {CAMPS} latent camps: "
           f"{adjusted_rand_score(camp_of[clustered], groups.labels):.3f}")
     print(f"\nWhole analysis: {statistics.median(warm):.2f} s (first call {cold:.2f} s)")
+    if args.replay_updates:
+        # The same votes, one every 3 s (about a week), replayed in at most that many updates.
+        times = [3.0 * i for i in range(len(votes))]
+        started = time.perf_counter()
+        replay = analyse_opinion(votes, comment_ids, times=times,
+                                 max_updates=args.replay_updates)
+        seconds = time.perf_counter() - started
+        camps = camp_of[np.array(replay.groups.participant_ids)]
+        print(f"Replay of Polis's updates: {replay.groups.updates} updates in {seconds:.1f} s "
+              f"({seconds / replay.groups.updates:.2f} s per update), {replay.groups.k} groups, "
+              f"ARI against the camps {adjusted_rand_score(camps, replay.groups.labels):.3f}")
 
 
 def stage_seconds(votes, comment_ids) -> dict[str, float]:
@@ -274,6 +285,8 @@ def main() -> int:
     parser.add_argument("--density", type=float, default=0.1, help="share of cells voted")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--replay-updates", type=int, default=0,
+                        help="also time a replay of Polis's updates, with at most this many")
     parser.add_argument("--polis", action="store_true",
                         help="agreement with Polis's results on real conversations")
     parser.add_argument("--window", type=float, default=60.0,

@@ -17,6 +17,7 @@ at the end, for the whole history: its own timing is not in the data.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -98,10 +99,4 @@ def opinion_groups_over_time(
         result = opinion_groups(matrix, out & set(matrix.comment_ids), previous=previous,
                                 find_groups=last, **group_options)
         previous = result.carried
-    return _with_updates(result, len(ends))
-
-
-def _with_updates(groups: OpinionGroups, updates: int) -> OpinionGroups:
-    from dataclasses import replace
-
-    return replace(groups, updates=updates)
+    return replace(result, updates=len(ends))

@@ -295,7 +295,8 @@ def opinion_groups(
     largest_k = min(max_groups, 2 + len(base.ids) // 12, len(base.ids))
     silhouettes, groupings = {}, {}
     for k in range(2, largest_k + 1):
-        group_of_base, _centers = kmeans(base.centers, k, weights=sizes)
+        group_of_base, _centers = kmeans(base.centers, k, weights=sizes,
+                                         iterations=KMEANS_ITERATIONS)
         silhouettes[k] = silhouette(base.centers, group_of_base)
         groupings[k] = group_of_base
     best = max(silhouettes, key=lambda k: (silhouettes[k], -k))

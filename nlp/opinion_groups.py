@@ -223,6 +223,24 @@ def silhouette(points: np.ndarray, labels: np.ndarray) -> float:
 
 
 
+def group_base_clusters(
+    centers: np.ndarray, sizes: np.ndarray, max_groups: int = MAX_GROUPS
+) -> tuple[np.ndarray, dict[int, float]]:
+    """(group of each base cluster, silhouette of each k tried): the groups of step 6.
+
+    ``centers`` are the base clusters' centres in id order, ``sizes`` their member counts. Each
+    k in 2..min(max_groups, 2 + n_base / 12) is a size-weighted k-means seeded afresh; the best
+    silhouette wins (the smaller k on a tie).
+    """
+    largest_k = min(max_groups, 2 + len(centers) // 12, len(centers))
+    silhouettes, groupings = {}, {}
+    for k in range(2, largest_k + 1):
+        groupings[k], _centers = kmeans(centers, k, weights=sizes, iterations=KMEANS_ITERATIONS)
+        silhouettes[k] = silhouette(centers, groupings[k])
+    best = max(silhouettes, key=lambda k: (silhouettes[k], -k))
+    return groupings[best], silhouettes
+
+
 def base_clusters_of(
     positions: np.ndarray, participants: Sequence, k: int, previous: Carried | None
 ) -> Clusters:
@@ -292,15 +310,8 @@ def opinion_groups(
     sizes = np.array([len(m) for m in base.members], dtype=float)
     if len(base.ids) < 2 or np.allclose(positions, positions[0]):
         return nobody("no_variation", carried)
-    largest_k = min(max_groups, 2 + len(base.ids) // 12, len(base.ids))
-    silhouettes, groupings = {}, {}
-    for k in range(2, largest_k + 1):
-        group_of_base, _centers = kmeans(base.centers, k, weights=sizes,
-                                         iterations=KMEANS_ITERATIONS)
-        silhouettes[k] = silhouette(base.centers, group_of_base)
-        groupings[k] = group_of_base
-    best = max(silhouettes, key=lambda k: (silhouettes[k], -k))
-    labels = groupings[best][base_labels]
+    group_of_base, silhouettes = group_base_clusters(base.centers, sizes, max_groups)
+    labels = group_of_base[base_labels]
     return OpinionGroups(
         participant_ids=participants,
         labels=tuple(int(label) for label in labels),

@@ -17,7 +17,12 @@ from sklearn.metrics import adjusted_rand_score
 
 from consult.formats.polis import OLDEST, read_polis_export
 from nlp.opinion import analyse_opinion
-from nlp.opinion_groups import neutralise, principal_components, vote_matrix
+from nlp.opinion_groups import (
+    group_base_clusters,
+    neutralise,
+    principal_components,
+    vote_matrix,
+)
 from nlp.opinion_statements import (
     comment_statistics,
     group_informed_consensus,
@@ -208,6 +213,25 @@ def test_the_known_center_difference_is_votes_missing_from_the_fixture():
     fx = fixture("50ptpt-3gp-strict-no-meta")
     assert fx.math["user-vote-counts"]["50"] == 4
     assert all(participant != 50 for participant, _comment, _vote in fx.votes)
+
+
+# Polis's base clusters, grouped by our step 6.
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_polis_base_clusters_grouped_afresh_are_polis_groups(name):
+    """Seeded afresh in id order, the group k-means on Polis's own base clusters finds Polis's
+    groups: what differs between Polis and one of our runs is the base clusters alone."""
+    fx = fixture(name)
+    base = fx.math["base-clusters"]
+    order = np.argsort(base["id"])
+    centers = np.column_stack([base["x"], base["y"]])[order]
+    sizes = np.array(base["count"], dtype=float)[order]
+    group_of_base, _silhouettes = group_base_clusters(centers, sizes)
+    polis_group = {b: g["id"] for g in fx.math["group-clusters"] for b in g["members"]}
+    polis_labels = [polis_group[base["id"][i]] for i in order]
+    assert len(set(group_of_base.tolist())) == len(fx.math["group-clusters"])
+    assert adjusted_rand_score(polis_labels, group_of_base) == 1.0
 
 
 # Our own groups.

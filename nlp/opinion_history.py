@@ -83,7 +83,7 @@ def opinion_groups_over_time(
     seen = np.zeros(len(column), dtype=bool)
     participants = tuple(rows)
     out = set(moderated_out)
-    previous, start = None, 0
+    previous, start, n_rows = None, 0, 0
     ends = update_ends(times, window, max_updates) or [0]
     for number, end in enumerate(ends, start=1):
         batch = cells[start:end]
@@ -91,7 +91,8 @@ def opinion_groups_over_time(
         values[rows_at, columns_at] = batch[:, 2]  # later votes overwrite earlier ones
         seen[columns_at] = True
         start = end
-        n_rows = int(cells[:end, 0].max()) + 1 if end else 0
+        if len(batch):  # rows are numbered as participants first vote
+            n_rows = max(n_rows, int(rows_at.max()) + 1)
         shown = np.flatnonzero(seen)
         matrix = VoteMatrix(participants[:n_rows], tuple(comment_ids[j] for j in shown),
                             values[:n_rows][:, shown])

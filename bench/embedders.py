@@ -57,7 +57,7 @@ def load_sib200() -> tuple[list[str], list[str]]:
 def make_embedder(key: str):
     """An object with ``encode(list[str]) -> (n, d) array`` and a ``version`` string."""
     if key == "palabre":
-        from nlp.use_embedder import UniversalSentenceEncoder
+        from nlp.themes import UniversalSentenceEncoder
 
         embedder = UniversalSentenceEncoder()
         return embedder.encode, embedder.version()

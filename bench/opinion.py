@@ -44,13 +44,13 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.opinion import analyse_opinion
-from nlp.opinion_groups import vote_matrix
-from nlp.opinion_statements import (
+from nlp.opinion import (
+    analyse_opinion,
     comment_statistics,
     group_informed_consensus,
     majority_statements,
     representative_comments,
+    vote_matrix,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,7 +132,7 @@ def speed(args) -> None:
 
 def stage_seconds(votes, comment_ids) -> dict[str, float]:
     """The same work as analyse_opinion, timed by stage."""
-    from nlp.opinion_groups import opinion_groups
+    from nlp.opinion import opinion_groups
 
     seconds = {}
     started = time.perf_counter()

@@ -17,8 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from nlp.redact import PLACEHOLDERS, Redactor
-from nlp.redaction_eval import evaluate, load_examples, misses
+from nlp.redaction import PLACEHOLDERS, Redactor, evaluate, load_examples, misses
 
 ROOT = Path(__file__).resolve().parents[1]
 EVALUATION_SET = ROOT / "tests" / "data" / "redaction_fr.jsonl"

@@ -33,11 +33,16 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.cluster import KMeansClusterer
-from nlp.embed import FastEmbedder, l2_normalise
-from nlp.preprocess import Preprocessor
-from nlp.reduce import UmapReducer, nearest_neighbours
-from nlp.themes import find_themes, quality_embedder
+from nlp.themes import (
+    FastEmbedder,
+    KMeansClusterer,
+    Preprocessor,
+    UmapReducer,
+    find_themes,
+    l2_normalise,
+    nearest_neighbours,
+    quality_embedder,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -269,7 +274,7 @@ def main() -> int:
         return 0
     modes = [m for m in args.modes.split(",") if m]
     if "quality" in modes and not quality_available():
-        print("Quality mode skipped: nlp.use_embedder is not available.\n")
+        print("Quality mode skipped: the Universal Sentence Encoder is not available.\n")
         modes.remove("quality")
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores\n")

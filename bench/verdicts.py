@@ -28,8 +28,12 @@ from collections import Counter
 
 import numpy as np
 
-from nlp.stance_evidence import evidence_by_theme, person_positions_by_theme
-from nlp.verdicts import LABELS, verdicts_by_theme
+from nlp.convergence import (
+    LABELS,
+    evidence_by_theme,
+    person_positions_by_theme,
+    verdicts_by_theme,
+)
 
 COLLEGES = np.array(["salariés", "bénévoles", "bénéficiaires", "administrateurs", "partenaires"])
 COLLEGE_WEIGHTS = [0.35, 0.3, 0.2, 0.05, 0.1]

@@ -5,7 +5,7 @@ from functools import lru_cache
 
 @lru_cache(maxsize=1)
 def redactor():
-    from nlp.redact import Redactor
+    from nlp.redaction import Redactor
 
     return Redactor()
 

@@ -6,9 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from nlp.opinion_groups import MESSAGES
-from nlp.stance_evidence import GROUPINGS, SOURCES
-from nlp.verdicts import GROUPINGS_PLURAL, REASONS
+from nlp.convergence import GROUPINGS, GROUPINGS_PLURAL, REASONS, SOURCES
+from nlp.opinion import MESSAGES
 
 from ..db import get_session
 from ..forms import ConfirmForm

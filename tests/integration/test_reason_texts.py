@@ -3,8 +3,8 @@
 import pytest
 
 from consult.views.analysis import opinion_message, reason_text
-from nlp.opinion_groups import MESSAGES
-from nlp.verdicts import REASONS, Reason
+from nlp.convergence import REASONS, Reason
+from nlp.opinion import MESSAGES
 
 PARAMS = {
     "source": "Votes", "source_code": "votes", "grouping": "college", "group_kind": "collège",

@@ -4,7 +4,12 @@ import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
-from nlp.cluster import HdbscanClusterer, KMeansClusterer, SingleCluster, adaptive_min_cluster_size
+from nlp.themes.cluster import (
+    HdbscanClusterer,
+    KMeansClusterer,
+    SingleCluster,
+    adaptive_min_cluster_size,
+)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from nlp.describe import ClassTfidf, ThemeDescriber, class_tfidf
+from nlp.themes.describe import ClassTfidf, ThemeDescriber, class_tfidf
 
 
 def test_class_tfidf_matches_a_hand_computed_example():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nlp.embed import FastEmbedder, PrecomputedEmbeddings
+from nlp.themes.embed import FastEmbedder, PrecomputedEmbeddings
 
 TEXTS = [
     "Le covoiturage réduirait nos trajets en voiture.",

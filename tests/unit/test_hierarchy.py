@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nlp.hierarchy import merge_themes
+from nlp.themes.hierarchy import merge_themes
 
 
 def test_the_closest_themes_merge_first():

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nlp.kmeans import Clusters, clean_start, first_distinct, lloyd
+from nlp.opinion.kmeans import Clusters, clean_start, first_distinct, lloyd
 
 
 def test_a_first_run_is_seeded_with_the_first_distinct_points():

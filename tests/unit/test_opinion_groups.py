@@ -8,7 +8,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from nlp.opinion import analyse_opinion
-from nlp.opinion_groups import (
+from nlp.opinion.groups import (
     MESSAGES,
     clustered_participants,
     kmeans,

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from nlp.opinion import analyse_opinion
-from nlp.opinion_groups import opinion_groups, vote_matrix
-from nlp.opinion_history import opinion_groups_over_time, update_ends
+from nlp.opinion.groups import opinion_groups, vote_matrix
+from nlp.opinion.history import opinion_groups_over_time, update_ends
 
 
 def two_camps(seed=0, size=20, comments=12):

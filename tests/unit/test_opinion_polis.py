@@ -17,13 +17,13 @@ from sklearn.metrics import adjusted_rand_score
 
 from consult.formats.polis import OLDEST, read_polis_export
 from nlp.opinion import analyse_opinion
-from nlp.opinion_groups import (
+from nlp.opinion.groups import (
     group_base_clusters,
     neutralise,
     principal_components,
     vote_matrix,
 )
-from nlp.opinion_statements import (
+from nlp.opinion.statements import (
     comment_statistics,
     group_informed_consensus,
     majority_statements,

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nlp.outliers import reassign_outliers
+from nlp.themes.outliers import reassign_outliers
 
 
 def corpus():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nlp.preprocess import Preprocessor, is_too_short
+from nlp.themes.preprocess import Preprocessor, is_too_short
 
 
 @pytest.fixture(scope="module")

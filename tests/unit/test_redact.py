@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp import redact as redact_module
-from nlp.redact import PLACEHOLDERS, Redaction, Redactor, Span
-from nlp.redaction_eval import evaluate, load_examples
+from nlp.redaction import PLACEHOLDERS, Redaction, Redactor, Span, evaluate, load_examples
+from nlp.redaction import redactor as redact_module
 from tests.conftest import shared_data
 
 EVALUATION_SET = Path(__file__).resolve().parents[1] / "data" / "redaction_fr.jsonl"

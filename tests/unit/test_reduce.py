@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.datasets import make_blobs
 
-from nlp.reduce import NoReduction, PcaMap, UmapReducer, nearest_neighbours
+from nlp.themes.reduce import NoReduction, PcaMap, UmapReducer, nearest_neighbours
 
 
 def test_seeded_umap_gives_the_same_embedding_twice_and_shares_its_neighbours():

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from nlp.stance_evidence import (
+from nlp.convergence.evidence import (
     Evidence,
     ZoneThresholds,
     classify_zone,

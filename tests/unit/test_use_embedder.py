@@ -9,7 +9,8 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from nlp.use_embedder import MAX_CHARACTERS, UniversalSentenceEncoder
+from nlp.themes import UniversalSentenceEncoder
+from nlp.themes.use_tokenizer import MAX_CHARACTERS
 
 CONTRIBUTIONS = [
     "Je suis favorable à la semaine de quatre jours, à condition de garder le même salaire.",

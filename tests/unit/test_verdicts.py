@@ -5,13 +5,13 @@ import json
 import numpy as np
 import pytest
 
-from nlp.stance_evidence import (
+from nlp.convergence.evidence import (
     evidence,
     evidence_by_theme,
     person_positions,
     person_positions_by_theme,
 )
-from nlp.verdicts import (
+from nlp.convergence.verdicts import (
     LABELS,
     REASONS,
     Reason,

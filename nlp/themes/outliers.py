@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlp.embed import l2_normalise
+from .embed import l2_normalise
 
 
 def theme_centroids(embeddings: np.ndarray, labels: np.ndarray) -> tuple[list[int], np.ndarray]:

@@ -1,6 +1,6 @@
 """Polis's k-means: seeding, a clean start from the previous update's clusters, Lloyd steps.
 
-Polis clusters in two levels (see :mod:`nlp.opinion_groups`) with one k-means whose behaviour
+Polis clusters in two levels (see :mod:`nlp.opinion.groups`) with one k-means whose behaviour
 differs from scikit-learn's on purpose:
 
 - a first run is seeded with the first ``k`` distinct points, in the order of the rows;

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlp.outliers import theme_centroids
+from .outliers import theme_centroids
 
 
 def merge_themes(embeddings: np.ndarray, labels: np.ndarray, n_themes: int):

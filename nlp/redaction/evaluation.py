@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from nlp.redact import PLACEHOLDERS, Span
+from .redactor import PLACEHOLDERS, Span
 
 
 def load_examples(path: str | Path) -> list[dict]:

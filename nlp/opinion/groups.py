@@ -14,15 +14,15 @@ what they write. The steps, each a small function here:
    :func:`project` — each participant is projected from their own votes only and the projection
    is scaled by sqrt(n_comments / n_votes), so that someone who voted little is not pulled
    towards the centre;
-5. :func:`~nlp.kmeans.kmeans` into (at most) 100 "base clusters", seeded with the first
+5. :func:`~nlp.opinion.kmeans.kmeans` into (at most) 100 "base clusters", seeded with the first
    distinct points, up to 100 iterations — or, given the previous update's :class:`Carried`
-   state, started from its base clusters (:func:`~nlp.kmeans.clean_start`);
+   state, started from its base clusters (:func:`~nlp.opinion.kmeans.clean_start`);
 6. a k-means of the base clusters' centres weighted by their sizes into k = 2..5 groups
    (at most 2 + n_base / 12), up to 20 iterations, seeded afresh from the base clusters in id
    order, k chosen by the best silhouette.
 
 Polis updates as votes arrive: once clustered, a participant stays clustered, and the base
-clusters carry over from one update to the next. :mod:`nlp.opinion_history` replays that
+clusters carry over from one update to the next. :mod:`nlp.opinion.history` replays that
 history from the votes' times; one call here is one update.
 """
 
@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..markers import N_
 from .kmeans import Clusters, clean_start, first_distinct, kmeans, lloyd
-from .markers import N_
 
 BASE_CLUSTERS = 100
 MAX_GROUPS = 5

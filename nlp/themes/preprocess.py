@@ -17,12 +17,14 @@ This module is plain Python: no Flask, no database.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 
 import numpy as np
+
+from .stages import Progress
 
 MODEL = "fr_core_news_md"
 # Components the lemmatiser needs; the parser and the NER are excluded when loading.
@@ -35,7 +37,6 @@ MAX_CHARACTERS = 10_000
 # "Non merci", "Pas d'accord", "👍👍" or "Très bien !" do (docs/themes.md).
 MIN_CONTENT_WORDS = 2
 
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)

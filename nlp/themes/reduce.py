@@ -124,6 +124,7 @@ class NoReduction:
     """The do-nothing reducer: clusters are sought in the embedding space itself."""
 
     n_components = None
+    n_neighbors = None  # reads no neighbour graph
 
     def get_params(self) -> dict:
         return {}
@@ -137,6 +138,7 @@ class PcaMap:
     """A cheap 2-D map: the first two principal components (no neighbours, no optimisation)."""
 
     n_components = 2
+    n_neighbors = None  # reads no neighbour graph
 
     def __init__(self, random_state: int = 0):
         self.random_state = random_state

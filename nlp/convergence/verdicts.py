@@ -1,6 +1,6 @@
 """Is a theme convergent, divergent or mixed? A verdict, with its reasons as data.
 
-A verdict combines several :class:`~nlp.stance_evidence.Evidence` of one theme — typically the
+A verdict combines several :class:`~nlp.convergence.evidence.Evidence` of one theme — typically the
 votes by college, the declared stances by college and the votes by opinion group. Each reason
 is a code, its parameters and the French sentence built from ``REASONS[code] % params``, so the
 app can show it as it is or translate it by code.
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from nlp.markers import N_
-from nlp.stance_evidence import GROUPINGS, Evidence, GroupEvidence, largest_gap, percent
+from ..markers import N_
+from .evidence import GROUPINGS, Evidence, GroupEvidence, largest_gap, percent
 
 LABELS = {
     "convergent": "convergent",

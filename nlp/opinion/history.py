@@ -9,8 +9,8 @@ single run on all the votes cannot know.
 
 :func:`opinion_groups_over_time` replays that history from the votes' times: the votes are cut
 into batches of ``window`` seconds (a batch starts with the first vote after the previous
-update), and each batch ends with one update (:func:`nlp.opinion_groups.opinion_groups` with
-the previous update's :class:`~nlp.opinion_groups.Carried` state). Moderation is taken as it is
+update), and each batch ends with one update (:func:`nlp.opinion.groups.opinion_groups` with
+the previous update's :class:`~nlp.opinion.groups.Carried` state). Moderation is taken as it is
 at the end, for the whole history: its own timing is not in the data.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .opinion_groups import OpinionGroups, VoteMatrix, opinion_groups
+from .groups import OpinionGroups, VoteMatrix, opinion_groups
 
 UPDATE_WINDOW = 60.0  # seconds of votes gathered into one update
 MAX_UPDATES = 1000  # past this many batches the window widens, which bounds the work

@@ -1,6 +1,6 @@
 """Opinion analysis of a set of votes: groups, then what unites and divides them.
 
-``analyse_opinion(votes)`` runs :mod:`nlp.opinion_groups` then :mod:`nlp.opinion_statements`
+``analyse_opinion(votes)`` runs :mod:`nlp.opinion.groups` then :mod:`nlp.opinion.statements`
 and returns a frozen :class:`OpinionResult` whose ``to_json()`` the app stores and the CLI prints.
 """
 
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .opinion_groups import OpinionGroups, opinion_groups, vote_matrix
-from .opinion_history import UPDATE_WINDOW, opinion_groups_over_time
-from .opinion_statements import (
+from .groups import OpinionGroups, opinion_groups, vote_matrix
+from .history import UPDATE_WINDOW, opinion_groups_over_time
+from .statements import (
     CommentStatistics,
     Statement,
     comment_statistics,
@@ -104,7 +104,7 @@ def analyse_opinion(
     earlier one. ``moderated_out`` comments weigh on nothing and are never picked out.
 
     With ``times`` (each vote's moment, in seconds) the groups are those Polis reaches by
-    updating every ``window`` seconds of votes (:mod:`nlp.opinion_history`); without, they
+    updating every ``window`` seconds of votes (:mod:`nlp.opinion.history`); without, they
     come from one update on all the votes.
     """
     votes = list(votes)

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from nlp.markers import N_
+from ..markers import N_
 
 Z95 = 1.959963984540054  # the normal quantile for a two-sided 95 % interval
 OVERALL = "ensemble"  # the name of the whole population in ``Evidence.overall``

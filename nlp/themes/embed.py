@@ -1,9 +1,9 @@
 """Turn verbatims into vectors: the fast spaCy-based embedder, and embeddings computed elsewhere.
 
-Every embedder has the same small interface — ``name``, ``dimension``, ``encode(texts,
-progress=None)`` returning a float32 (n, dimension) array of L2-normalised rows, and
-``version()`` — so the theme pipeline can take any of them (the "quality" one is
-``nlp.use_embedder.UniversalSentenceEncoder``).
+Every embedder has the same small interface, :class:`nlp.themes.stages.Embedder` — ``name``,
+``dimension``, ``encode(texts, progress=None)`` returning a float32 (n, dimension) array of
+L2-normalised rows, and ``version()`` — so the theme pipeline can take any of them (the "quality"
+one is ``nlp.themes.use_encoder.UniversalSentenceEncoder``).
 
 :class:`FastEmbedder` joins two views of a verbatim, each measured alone and together on SIB-200
 (docs/themes.md):
@@ -20,7 +20,7 @@ a way to compare the verbatims of one consultation, not a fixed coordinate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib import metadata
 
 import numpy as np
@@ -28,9 +28,8 @@ from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from nlp.preprocess import Analysis, Preprocessor
-
-ProgressCallback = Callable[[int, int], None]
+from .preprocess import Analysis, Preprocessor
+from .stages import EncodeProgress
 
 
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:
@@ -64,7 +63,7 @@ class FastEmbedder:
         sklearn = metadata.version("scikit-learn")
         return f"{self.name} on {self.preprocessor.version()}, scikit-learn=={sklearn}"
 
-    def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+    def encode(self, texts: Sequence[str], progress: EncodeProgress | None = None) -> np.ndarray:
         """Embed ``texts`` (analysed by this embedder's preprocessor): (n, dimension) float32."""
         stage_progress = (
             None if progress is None else (lambda _stage, done, total: progress(done, total))
@@ -177,7 +176,7 @@ class PrecomputedEmbeddings:
     def version(self) -> str:
         return self.description
 
-    def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+    def encode(self, texts: Sequence[str], progress: EncodeProgress | None = None) -> np.ndarray:
         if len(texts) != len(self.embeddings):
             raise ValueError(
                 f"{len(texts)} texts but {len(self.embeddings)} precomputed embeddings: "

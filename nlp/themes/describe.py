@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from nlp.embed import l2_normalise
+from .embed import l2_normalise
 
 # Verbs that carry modality or little else, and bare answers, which spaCy's French list keeps:
 # they crowded the labels on SIB-200 ("utiliser · internet · pouvoir") and on the demo

@@ -1,7 +1,7 @@
 """Group reduced embeddings into clusters: HDBSCAN by default, k-means or a single group otherwise.
 
 Each clusterer has ``fit(X)`` and leaves ``labels_`` (one per row, -1 for an outlier) and
-``probabilities_`` (membership strength, 0..1) behind.
+``probabilities_`` (membership strength, 0..1) behind (:class:`nlp.themes.stages.Clusterer`).
 
 HDBSCAN settings, measured on SIB-200 and on the demo consultations (docs/themes.md):
 
@@ -73,6 +73,9 @@ class HdbscanClusterer:
         self.probabilities_ = np.clip(np.nan_to_num(model.probabilities_), 0.0, 1.0)
         return self
 
+    def fitted_params(self) -> dict:
+        return {"min_cluster_size_used": int(self.min_cluster_size_)}
+
 
 class KMeansClusterer:
     """k-means with a fixed number of clusters; no outliers. Strength: 1 − distance share."""
@@ -101,6 +104,9 @@ class KMeansClusterer:
         self.probabilities_ = np.where(spread > 0, 1.0 - own / np.where(spread > 0, spread, 1), 1.0)
         return self
 
+    def fitted_params(self) -> dict:
+        return {}
+
 
 class SingleCluster:
     """The do-nothing clusterer: every verbatim in one group, full strength."""
@@ -112,3 +118,6 @@ class SingleCluster:
         self.labels_ = np.zeros(len(vectors), dtype=np.int64)
         self.probabilities_ = np.ones(len(vectors))
         return self
+
+    def fitted_params(self) -> dict:
+        return {}

@@ -1,7 +1,5 @@
 """Database engine and sessions: one engine per app, one Session per request."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -62,10 +60,3 @@ def _close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A Session outside a request (jobs, scripts)."""
-    with Session(engine, expire_on_commit=False) as session:
-        yield session

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from . import audit
+from . import audit, events
 from .models import ConsentRecord, Member, MemberToken, utcnow
 from .pseudonyms import participant_ref
 from .rules import STANCE_DIRECTION, stance_from_word
@@ -190,7 +190,7 @@ def load_demo(
             session.add(token)
         session.add(member)
         audit.record_event(
-            session, audit.MemberPasswordSet(actor=None, object_id=member.ref, purpose="demo")
+            session, events.MemberPasswordSet(actor=None, object_id=member.ref, purpose="demo")
         )
         session.commit()
     content = json.loads(CONTENT.read_text(encoding="utf-8"))
@@ -202,7 +202,7 @@ def load_demo(
     proposals = _load_proposals(session, content["proposals"], by_name, members)
     audit.record_event(
         session,
-        audit.DemoLoaded(
+        events.DemoLoaded(
             actor=None, object_id="demo", colleges=len(COLLEGES), members=len(MEMBERS)
         ),
     )

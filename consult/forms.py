@@ -21,7 +21,8 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .rules import PASSWORD_MIN_LENGTH, ROLES
+from .access import ROLES
+from .rules import PASSWORD_MIN_LENGTH
 
 ROLE_LABELS = {
     "member": _l("Membre"),

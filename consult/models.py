@@ -10,8 +10,6 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
-ROLES = ("member", "facilitator", "ethics", "board", "admin")
-
 
 def utcnow() -> datetime:
     """Current time, timezone-aware, in UTC."""

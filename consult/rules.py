@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .access import ROLES
+
 PASSWORD_MIN_LENGTH = 12
 COLLEGE_WEIGHT_MIN = 10  # percent, SCIC statutory bounds
 COLLEGE_WEIGHT_MAX = 50
-ROLES = ("member", "facilitator", "ethics", "board", "admin")
 
 
 def N_(message: str) -> str:

@@ -6,6 +6,7 @@ CLI's loaders); they never import Flask.
 
 from typing import Any
 
+from ..access import holds
 from ..models import Member
 from ..rules import N_, Problem
 
@@ -28,9 +29,10 @@ class NotFound(ServiceError):
     status = 404
 
 
-def require_role(actor: Member | None, *roles: str) -> Member:
-    """The actor, if active and holding one of the roles; otherwise PermissionDenied."""
-    if actor is None or not actor.active or not (actor.roles & set(roles)):
+def require_role(actor: Member | None, roles: frozenset[str]) -> Member:
+    """The actor, if active and holding one of ``roles`` (a set of consult.access); otherwise
+    PermissionDenied."""
+    if not holds(actor, roles):
         raise PermissionDenied(N_("Vous n'avez pas le droit de faire cela."))
     return actor
 

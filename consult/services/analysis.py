@@ -8,11 +8,12 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 
-from .. import audit
+from .. import audit, events
+from ..access import FACILITATION
 from ..models import AnalysisRun, College, Contribution, Member, Vote, utcnow
 from ..rules import N_, STANCE_DIRECTION
 from . import NotFound, ServiceError, require_role
-from .consultations import FACILITATING_ROLES, get_consultation
+from .consultations import get_consultation
 
 MODES = ("auto", "fast", "quality")
 
@@ -44,7 +45,7 @@ def run_themes(session: Session, actor: Member | None, consultation_id: int, *,
     from nlp.themes import find_themes
 
     if actor is not None:
-        require_role(actor, *FACILITATING_ROLES)
+        require_role(actor, FACILITATION)
     if mode not in MODES:
         raise ServiceError(N_("Mode d'analyse inconnu : %(mode)s."), mode=mode)
     consultation = get_consultation(session, consultation_id)
@@ -109,7 +110,7 @@ def convergence_of(session: Session, contributions: list[Contribution], result):
 
 def _record(session: Session, actor: Member | None, run: AnalysisRun, themes: int) -> None:
     session.add(run)
-    audit.record_event(session, audit.AnalysisRecorded(
+    audit.record_event(session, events.AnalysisRecorded(
         actor=actor.ref if actor else None, object_id=str(run.id),
         consultation_id=run.consultation_id, mode=run.mode, status=run.status,
         input_sha256=run.input_sha256, themes=themes))
@@ -121,7 +122,7 @@ def queue_analysis(session: Session, actor: Member, consultation_id: int,
     """Ask the job worker to analyse a consultation (themes, then convergence verdicts)."""
     from .. import jobs
 
-    require_role(actor, *FACILITATING_ROLES)
+    require_role(actor, FACILITATION)
     if mode not in MODES:
         raise ServiceError(N_("Mode d'analyse inconnu : %(mode)s."), mode=mode)
     consultation = get_consultation(session, consultation_id)

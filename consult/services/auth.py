@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, select
 
-from .. import audit
+from .. import audit, events
 from ..models import Member, MemberToken, utcnow
 from ..rules import N_, password_problems
 from ..security import hash_password, token_hash, verify_password
@@ -26,7 +26,7 @@ def authenticate(session: Session, email: str, password: str) -> Member:
         )
     member.last_login_at = utcnow()
     session.add(member)
-    audit.record_event(session, audit.MemberSignedIn(actor=member.ref, object_id=member.ref))
+    audit.record_event(session, events.MemberSignedIn(actor=member.ref, object_id=member.ref))
     session.commit()
     return member
 
@@ -63,7 +63,7 @@ def set_password_with_token(
     member.updated_at = row.used_at = utcnow()
     session.add_all([member, row])
     audit.record_event(
-        session, audit.MemberPasswordSet(actor=member.ref, object_id=member.ref, purpose=purpose)
+        session, events.MemberPasswordSet(actor=member.ref, object_id=member.ref, purpose=purpose)
     )
     session.commit()
     return member
@@ -83,7 +83,7 @@ def request_password_reset(
     token = issue_token(session, member, PASSWORD_RESET, valid_hours)
     audit.record_event(
         session,
-        audit.MemberPasswordResetRequested(actor=member.ref, object_id=member.ref, mailed=mailed),
+        events.MemberPasswordResetRequested(actor=member.ref, object_id=member.ref, mailed=mailed),
     )
     session.commit()
     return token

@@ -5,7 +5,8 @@ from datetime import datetime
 
 from sqlmodel import Session, func, select
 
-from .. import audit
+from .. import audit, events
+from ..access import FACILITATION, holds
 from ..models import College, Consultation, ConsultationCollege, Contribution, Member, utcnow
 from ..rules import (
     ANONYMITY_MODES,
@@ -20,8 +21,6 @@ from ..rules import (
     transition_problem,
 )
 from . import NotFound, PermissionDenied, ServiceError, actor_ref, require_role
-
-FACILITATING_ROLES = ("facilitator", "admin")
 
 
 @dataclass(frozen=True)
@@ -40,10 +39,6 @@ class ConsultationInput:
 
 def state_of(consultation: Consultation) -> ConsultationState:
     return ConsultationState(consultation.status, consultation.opens_at, consultation.closes_at)
-
-
-def can_facilitate(member: Member | None) -> bool:
-    return member is not None and member.active and bool(member.roles & set(FACILITATING_ROLES))
 
 
 def get_consultation(session: Session, consultation_id: int) -> Consultation:
@@ -100,7 +95,7 @@ def create_consultation(
 ) -> Consultation:
     """A new consultation, as a draft (facilitators and admins)."""
     if actor is not None:
-        require_role(actor, *FACILITATING_ROLES)
+        require_role(actor, FACILITATION)
     _check_input(session, data)
     consultation = Consultation(
         title=data.title.strip(),
@@ -118,7 +113,7 @@ def create_consultation(
     _set_colleges(session, consultation.id, data.college_ids)
     audit.record_event(
         session,
-        audit.ConsultationCreated(
+        events.ConsultationCreated(
             actor=actor_ref(actor),
             object_id=str(consultation.id),
             anonymity=data.anonymity,
@@ -134,7 +129,7 @@ def update_consultation(
     session: Session, actor: Member, consultation_id: int, data: ConsultationInput
 ) -> Consultation:
     """Change a consultation's text, dates, colleges, anonymity or scale, as the rules allow."""
-    require_role(actor, *FACILITATING_ROLES)
+    require_role(actor, FACILITATION)
     consultation = get_consultation(session, consultation_id)
     _check_input(session, data)
     for problem in (
@@ -168,7 +163,7 @@ def update_consultation(
     session.add(consultation)
     audit.record_event(
         session,
-        audit.ConsultationUpdated(
+        events.ConsultationUpdated(
             actor=actor.ref, object_id=str(consultation.id), changes=tuple(changes)
         ),
     )
@@ -186,7 +181,7 @@ def change_status(
 ) -> Consultation:
     """Move a consultation along its lifecycle (facilitators; None = the system)."""
     if actor is not None:
-        require_role(actor, *FACILITATING_ROLES)
+        require_role(actor, FACILITATION)
     now = now or utcnow()
     consultation = get_consultation(session, consultation_id)
     current = phase(state_of(consultation), now)
@@ -211,7 +206,7 @@ def change_status(
     session.add(consultation)
     audit.record_event(
         session,
-        audit.ConsultationStatusChanged(
+        events.ConsultationStatusChanged(
             actor=actor_ref(actor),
             object_id=str(consultation.id),
             previous=previous,
@@ -233,7 +228,7 @@ def close_due_consultations(session: Session, now: datetime | None = None) -> li
             session.add(consultation)
             audit.record_event(
                 session,
-                audit.ConsultationStatusChanged(
+                events.ConsultationStatusChanged(
                     actor=None, object_id=str(consultation.id), previous="open", status="closed"
                 ),
             )
@@ -247,7 +242,7 @@ def list_for_member(session: Session, member: Member, now: datetime | None = Non
     """Consultations a member can see: not drafts, and their college invited (open first)."""
     now = now or utcnow()
     query = select(Consultation).where(Consultation.status != "draft")
-    if not can_facilitate(member):
+    if not holds(member, FACILITATION):
         query = query.where(
             Consultation.id.in_(
                 select(ConsultationCollege.consultation_id).where(
@@ -262,12 +257,12 @@ def list_for_member(session: Session, member: Member, now: datetime | None = Non
 
 def list_all(session: Session, actor: Member) -> list[Consultation]:
     """Every consultation, drafts included (facilitators)."""
-    require_role(actor, *FACILITATING_ROLES)
+    require_role(actor, FACILITATION)
     return list(session.exec(select(Consultation).order_by(Consultation.created_at.desc())))
 
 
 def can_see(session: Session, member: Member, consultation: Consultation) -> bool:
-    if can_facilitate(member):
+    if holds(member, FACILITATION):
         return True
     if consultation.status == "draft":
         return False

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from .. import audit
+from .. import audit, events
+from ..access import FACILITATION, holds
 from ..models import (
     ConsentRecord,
     Consultation,
@@ -18,7 +19,7 @@ from ..models import (
 from ..pseudonyms import participant_ref
 from ..rules import N_, participation_problem, stance_problem, text_problem
 from . import NotFound, PermissionDenied, ServiceError
-from .consultations import can_facilitate, invited_college_ids, require_visible, state_of
+from .consultations import invited_college_ids, require_visible, state_of
 
 NOTICE_VERSION = "2026-11"
 
@@ -65,7 +66,7 @@ def accept_notice(
     session.add(record)
     audit.record_event(
         session,
-        audit.ConsentAccepted(actor=who.ref, object_id=str(consultation.id), notice_hash=digest),
+        events.ConsentAccepted(actor=who.ref, object_id=str(consultation.id), notice_hash=digest),
     )
     session.commit()
 
@@ -138,7 +139,7 @@ def submit(
     session.add(_version(contribution, now))
     audit.record_event(
         session,
-        audit.ContributionSubmitted(
+        events.ContributionSubmitted(
             actor=who.ref,
             object_id=str(contribution.id),
             consultation_id=consultation.id,
@@ -204,7 +205,7 @@ def edit(
     session.add(_version(contribution, now))
     audit.record_event(
         session,
-        audit.ContributionEdited(
+        events.ContributionEdited(
             actor=who.ref,
             object_id=str(contribution.id),
             version=contribution.version,
@@ -231,7 +232,7 @@ def withdraw(
     session.add(_version(contribution, now))
     audit.record_event(
         session,
-        audit.ContributionWithdrawn(
+        events.ContributionWithdrawn(
             actor=who.ref, object_id=str(contribution.id), version=contribution.version
         ),
     )
@@ -264,7 +265,7 @@ def versions(session: Session, contribution_id: int) -> list[ContributionVersion
 
 def visible_text(contribution: Contribution, viewer: Member, viewer_ref: str) -> str:
     """The author and facilitators read the original; everyone else the redacted text."""
-    if contribution.participant_ref == viewer_ref or can_facilitate(viewer):
+    if contribution.participant_ref == viewer_ref or holds(viewer, FACILITATION):
         return contribution.text
     return contribution.redacted_text
 

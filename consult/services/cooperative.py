@@ -2,7 +2,8 @@
 
 from sqlmodel import Session, func, select
 
-from .. import audit
+from .. import audit, events
+from ..access import ADMINISTRATION
 from ..models import College, Cooperative, Member, utcnow
 from ..rules import N_, Problem, college_weight_warnings
 from . import NotFound, ServiceError, actor_ref, require_role
@@ -17,7 +18,7 @@ def update_cooperative(
 ) -> Cooperative:
     """Create or change the cooperative's name and purpose (admins only)."""
     if actor is not None:
-        require_role(actor, "admin")
+        require_role(actor, ADMINISTRATION)
     name, purpose = name.strip(), purpose.strip()
     if not name:
         raise ServiceError(N_("Le nom de la coopérative est obligatoire."))
@@ -32,7 +33,7 @@ def update_cooperative(
     session.flush()
     audit.record_event(
         session,
-        audit.CooperativeUpdated(
+        events.CooperativeUpdated(
             actor=actor_ref(actor), object_id=str(cooperative.id), changes=changes
         ),
     )
@@ -76,7 +77,7 @@ def create_college(
 ) -> College:
     """Add a college (admins only)."""
     if actor is not None:
-        require_role(actor, "admin")
+        require_role(actor, ADMINISTRATION)
     name = name.strip()
     _check_college(session, name, vote_weight, None)
     college = College(name=name, description=description.strip(), vote_weight=vote_weight)
@@ -84,7 +85,7 @@ def create_college(
     session.flush()
     audit.record_event(
         session,
-        audit.CollegeCreated(
+        events.CollegeCreated(
             actor=actor_ref(actor), object_id=str(college.id), name=name, vote_weight=vote_weight
         ),
     )
@@ -110,7 +111,7 @@ def update_college(
 ) -> College:
     """Change a college's name, description or vote weight (admins only)."""
     if actor is not None:
-        require_role(actor, "admin")
+        require_role(actor, ADMINISTRATION)
     college = get_college(session, college_id)
     name, description = name.strip(), description.strip()
     _check_college(session, name, vote_weight, college.id)
@@ -124,7 +125,7 @@ def update_college(
     session.add(college)
     audit.record_event(
         session,
-        audit.CollegeUpdated(
+        events.CollegeUpdated(
             actor=actor_ref(actor),
             object_id=str(college.id),
             changes=changes,

@@ -6,14 +6,15 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from .. import audit
+from .. import audit, events
+from ..access import FACILITATION
 from ..formats.csvout import to_csv_bytes
 from ..formats.polis import PolisComment, PolisExport, PolisVote, write_polis_export
 from ..models import College, Consultation, Contribution, Member, Vote
 from ..pseudonyms import pseudonym
 from ..rules import N_
 from . import ServiceError, require_role
-from .consultations import FACILITATING_ROLES, get_consultation
+from .consultations import get_consultation
 
 FORMATS = ("csv", "json", "polis")
 CONTRIBUTION_COLUMNS = [
@@ -54,7 +55,7 @@ def collect(
 ) -> ExportData:
     """The rows of an export, redacted unless `original` is asked for."""
     if actor is not None:
-        require_role(actor, *FACILITATING_ROLES)
+        require_role(actor, FACILITATION)
     consultation = get_consultation(session, consultation_id)
     colleges = {c.id: c.name for c in session.exec(select(College))}
     contributions = list(
@@ -119,7 +120,7 @@ def _record(
 ) -> None:
     audit.record_event(
         session,
-        audit.ConsultationExported(
+        events.ConsultationExported(
             actor=actor.ref if actor else None,
             object_id=str(consultation.id),
             format=fmt,
@@ -179,7 +180,7 @@ def export_polis(
     marks moderated-out comments. Participants and comments get Polis's small integer ids.
     """
     if actor is not None:
-        require_role(actor, *FACILITATING_ROLES)
+        require_role(actor, FACILITATION)
     consultation = get_consultation(session, consultation_id)
     contributions = list(
         session.exec(
@@ -215,7 +216,7 @@ def export_polis(
         )
         for c in contributions
     )
-    events = tuple(
+    vote_events = tuple(
         PolisVote(
             voter_id=person(v.participant_ref),
             comment_id=ids[v.contribution_id],
@@ -226,7 +227,7 @@ def export_polis(
     )
     export = PolisExport(
         comments=comments,
-        votes=events,
+        votes=vote_events,
         topic=consultation.question,
         description=consultation.description,
         votes_are_events=True,

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from .. import audit
+from .. import audit, events
 from ..models import Consultation, Contribution, ContributionVersion, Member, Vote, utcnow
 from ..redaction import redact_many
 
@@ -90,12 +90,12 @@ def add_in_bulk(
         for row in rows.values()
     )
     # Every vote event is kept; only the last one of each (participant, contribution) counts.
-    events = defaultdict(list)
+    histories = defaultdict(list)
     for order, vote in enumerate(votes):
-        events[(vote.participant_ref, vote.contribution_key)].append(
+        histories[(vote.participant_ref, vote.contribution_key)].append(
             (vote.created_at or now, order, vote)
         )
-    for (_ref, key), history in events.items():
+    for (_ref, key), history in histories.items():
         history.sort(key=lambda item: (item[0], item[1]))
         for position, (created_at, _order, vote) in enumerate(history):
             session.add(
@@ -112,7 +112,7 @@ def add_in_bulk(
     summary = BulkSummary(len(contributions), len(votes), len(participants))
     audit.record_event(
         session,
-        audit.ConsultationImported(
+        events.ConsultationImported(
             actor=actor.ref if actor else None,
             object_id=str(consultation.id),
             source=source,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from ..access import FACILITATION
 from ..formats.decidim import read_decidim_comments
 from ..formats.errors import FormatError
 from ..formats.polis import read_polis_export
@@ -21,7 +22,6 @@ from ..models import College, Consultation, Member
 from ..rules import N_, Problem, stance_from_word, text_problem
 from . import ServiceError, require_role
 from .consultations import (
-    FACILITATING_ROLES,
     ConsultationInput,
     create_consultation,
     get_consultation,
@@ -109,7 +109,7 @@ def _unguard(text: str) -> str:
 
 def _check_actor(session: Session, actor: Member | None, target: Target) -> None:
     if actor is not None:
-        require_role(actor, *FACILITATING_ROLES)
+        require_role(actor, FACILITATION)
     if target.consultation_id is None and not (target.title or "").strip():
         raise ServiceError(
             N_("Choisissez une consultation ou donnez un titre pour en créer une nouvelle.")

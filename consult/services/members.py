@@ -6,7 +6,8 @@ from datetime import timedelta
 from sqlalchemy import or_
 from sqlmodel import Session, func, select
 
-from .. import audit
+from .. import audit, events
+from ..access import ADMINISTRATION
 from ..models import College, Member, MemberRole, MemberToken, utcnow
 from ..rules import N_, normalise_email, normalise_roles
 from ..security import new_token, token_hash
@@ -49,7 +50,7 @@ def search_members(
     active: bool | None = None,
 ) -> list[Member]:
     """Members matching a text (name or e-mail), a college, a role and an active flag."""
-    require_role(actor, "admin")
+    require_role(actor, ADMINISTRATION)
     query = select(Member)
     if text.strip():
         pattern = f"%{text.strip().lower()}%"
@@ -117,7 +118,7 @@ def invite_member(
 ) -> IssuedLink:
     """Create a member without password and issue their invitation link (admins only)."""
     if actor is not None:
-        require_role(actor, "admin")
+        require_role(actor, ADMINISTRATION)
     email, display_name = normalise_email(email), display_name.strip()
     if not email or "@" not in email:
         raise ServiceError(N_("Adresse e-mail invalide."))
@@ -134,7 +135,7 @@ def invite_member(
     token = issue_token(session, member, INVITATION, valid_hours)
     audit.record_event(
         session,
-        audit.MemberInvited(
+        events.MemberInvited(
             actor=actor_ref(actor),
             object_id=member.ref,
             college_id=college_id,
@@ -150,14 +151,14 @@ def renew_invitation(
     session: Session, actor: Member, member_id: int, *, valid_hours: int = 168, mailed: bool = False
 ) -> IssuedLink:
     """Issue a fresh invitation link to a member who has not set a password yet."""
-    require_role(actor, "admin")
+    require_role(actor, ADMINISTRATION)
     member = get_member(session, member_id)
     if member.password_hash is not None:
         raise ServiceError(N_("Ce membre a déjà choisi son mot de passe."))
     token = issue_token(session, member, INVITATION, valid_hours)
     audit.record_event(
         session,
-        audit.MemberInvitationRenewed(actor=actor.ref, object_id=member.ref, mailed=mailed),
+        events.MemberInvitationRenewed(actor=actor.ref, object_id=member.ref, mailed=mailed),
     )
     session.commit()
     return IssuedLink(member, token)
@@ -173,7 +174,7 @@ def update_member(
     roles: tuple[str, ...] | list[str],
 ) -> Member:
     """Change a member's name, college and roles (admins only)."""
-    require_role(actor, "admin")
+    require_role(actor, ADMINISTRATION)
     member = get_member(session, member_id)
     display_name = display_name.strip()
     if not display_name:
@@ -200,7 +201,7 @@ def update_member(
     session.add(member)
     audit.record_event(
         session,
-        audit.MemberUpdated(
+        events.MemberUpdated(
             actor=actor.ref,
             object_id=member.ref,
             changes=tuple(changes),
@@ -214,7 +215,7 @@ def update_member(
 
 def set_active(session: Session, actor: Member, member_id: int, active: bool) -> Member:
     """Deactivate (cannot sign in, data kept) or reactivate a member (admins only)."""
-    require_role(actor, "admin")
+    require_role(actor, ADMINISTRATION)
     member = get_member(session, member_id)
     if member.id == actor.id and not active:
         raise ServiceError(N_("Vous ne pouvez pas désactiver votre propre compte."))
@@ -223,7 +224,7 @@ def set_active(session: Session, actor: Member, member_id: int, active: bool) ->
     member.active = active
     member.updated_at = utcnow()
     session.add(member)
-    event = audit.MemberReactivated if active else audit.MemberDeactivated
+    event = events.MemberReactivated if active else events.MemberDeactivated
     audit.record_event(session, event(actor=actor.ref, object_id=member.ref))
     session.commit()
     return member
@@ -233,7 +234,7 @@ def issue_reset_link(
     session: Session, actor: Member, member_id: int, *, valid_hours: int = 2, mailed: bool = False
 ) -> IssuedLink:
     """An administrator issues a password-reset link for a member who has a password."""
-    require_role(actor, "admin")
+    require_role(actor, ADMINISTRATION)
     member = get_member(session, member_id)
     if member.password_hash is None:
         raise ServiceError(
@@ -244,7 +245,7 @@ def issue_reset_link(
     token = issue_token(session, member, PASSWORD_RESET, valid_hours)
     audit.record_event(
         session,
-        audit.MemberPasswordResetRequested(actor=actor.ref, object_id=member.ref, mailed=mailed),
+        events.MemberPasswordResetRequested(actor=actor.ref, object_id=member.ref, mailed=mailed),
     )
     session.commit()
     return IssuedLink(member, token)

@@ -2,11 +2,12 @@
 
 from sqlmodel import Session, select
 
-from .. import audit
+from .. import audit, events
+from ..access import FACILITATION
 from ..models import Contribution, ContributionReport, Member, utcnow
 from ..rules import N_, should_auto_hide
 from . import NotFound, ServiceError, require_role
-from .consultations import FACILITATING_ROLES, require_visible
+from .consultations import require_visible
 from .contributions import participant
 
 REASON_MAX = 1000
@@ -53,7 +54,7 @@ def report(
     session.add(contribution)
     audit.record_event(
         session,
-        audit.ContributionReported(
+        events.ContributionReported(
             actor=who.ref, object_id=str(contribution.id), report_count=contribution.report_count
         ),
     )
@@ -77,7 +78,7 @@ def _hide(session: Session, contribution: Contribution, actor: Member | None, re
     session.add(contribution)
     audit.record_event(
         session,
-        audit.ContributionHidden(
+        events.ContributionHidden(
             actor=actor.ref if actor else None,
             object_id=str(contribution.id),
             reason=reason,
@@ -88,7 +89,7 @@ def _hide(session: Session, contribution: Contribution, actor: Member | None, re
 
 def hide(session: Session, actor: Member, contribution_id: int, reason: str) -> Contribution:
     """Hide a contribution with a reason; it stays stored and counted (facilitators)."""
-    require_role(actor, *FACILITATING_ROLES)
+    require_role(actor, FACILITATION)
     contribution = _contribution(session, contribution_id)
     reason = reason.strip()
     if not reason:
@@ -104,7 +105,7 @@ def restore(
     session: Session, actor: Member, contribution_id: int, reason: str = ""
 ) -> Contribution:
     """Make a hidden contribution visible again (facilitators)."""
-    require_role(actor, *FACILITATING_ROLES)
+    require_role(actor, FACILITATION)
     contribution = _contribution(session, contribution_id)
     if not contribution.hidden:
         return contribution
@@ -113,7 +114,7 @@ def restore(
     session.add(contribution)
     audit.record_event(
         session,
-        audit.ContributionRestored(
+        events.ContributionRestored(
             actor=actor.ref, object_id=str(contribution.id), reason=reason.strip()[:REASON_MAX]
         ),
     )
@@ -123,7 +124,7 @@ def restore(
 
 def queue(session: Session, actor: Member, consultation_id: int) -> list[Contribution]:
     """Reported or hidden contributions of a consultation, most reported first."""
-    require_role(actor, *FACILITATING_ROLES)
+    require_role(actor, FACILITATION)
     return list(
         session.exec(
             select(Contribution)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, fields
 
 from sqlmodel import Session, func, select
 
-from .. import audit
+from .. import audit, events
 from ..models import Member, Proposal, ProposalComment, ProposalSupport
 from ..rules import N_, TEXT_MAX_LENGTH
 from . import NotFound, ServiceError
@@ -77,7 +77,7 @@ def submit(
     session.flush()
     audit.record_event(
         session,
-        audit.ProposalSubmitted(
+        events.ProposalSubmitted(
             actor=member.ref,
             object_id=str(proposal.id),
             personal_data=proposal.personal_data,
@@ -122,7 +122,7 @@ def comment(
     session.flush()
     audit.record_event(
         session,
-        audit.ProposalCommented(actor=member.ref, object_id=str(proposal.id), comment_id=row.id),
+        events.ProposalCommented(actor=member.ref, object_id=str(proposal.id), comment_id=row.id),
     )
     session.commit()
     return row
@@ -143,7 +143,7 @@ def set_support(session: Session, member: Member, proposal_id: int, supported: b
         session.delete(existing)
     audit.record_event(
         session,
-        audit.ProposalSupported(actor=member.ref, object_id=str(proposal.id), supported=supported),
+        events.ProposalSupported(actor=member.ref, object_id=str(proposal.id), supported=supported),
     )
     session.commit()
 

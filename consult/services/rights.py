@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from .. import audit
+from .. import audit, events
 from ..models import (
     College,
     ConsentRecord,
@@ -117,7 +117,7 @@ def export_my_data(session: Session, member: Member, *, key: str) -> dict[str, A
         s.proposal_id
         for s in session.exec(select(ProposalSupport).where(ProposalSupport.member_id == member.id))
     ]
-    audit.record_event(session, audit.MemberDataExported(actor=member.ref, object_id=member.ref))
+    audit.record_event(session, events.MemberDataExported(actor=member.ref, object_id=member.ref))
     session.commit()
     return {
         "format": "palabre-member-data/1",
@@ -204,7 +204,7 @@ def erase_account(
     session.add(member)
     audit.record_event(
         session,
-        audit.MemberErased(
+        events.MemberErased(
             actor=old_ref,
             object_id=old_ref,
             contributions_deleted=deleted,

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Session, func, select
 
-from .. import audit
+from .. import audit, events
 from ..models import Contribution, Member, Vote, utcnow
 from ..rules import N_, vote_problem
 from . import NotFound, ServiceError
@@ -58,7 +58,7 @@ def cast(
     )
     session.add(vote)
     audit.record_event(
-        session, audit.VoteCast(actor=who.ref, object_id=str(contribution.id), value=value)
+        session, events.VoteCast(actor=who.ref, object_id=str(contribution.id), value=value)
     )
     session.commit()
     return vote

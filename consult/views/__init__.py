@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
+from .. import access
 from ..db import get_session
 from ..extensions import login_manager
 from ..forms import (
@@ -24,15 +25,16 @@ from ..services.cooperative import get_cooperative
 from ..services.members import find_by_ref
 
 
-def role_required(*roles: str):
-    """Page guard: signed-in member holding one of `roles`, else 403 (anonymous: to sign-in)."""
+def role_required(roles: frozenset[str]):
+    """Page guard: a signed-in member holding one of ``roles`` (a set of consult.access), else
+    403; a visitor who is not signed in goes to the sign-in page."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if not current_user.roles & set(roles):
+            if not access.holds(current_user, roles):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -90,6 +92,7 @@ def init_app(app: Flask) -> None:
         except Exception:  # an error page must render even when the database is down
             cooperative = None
         return {
+            "can": access.can(current_user if current_user.is_authenticated else None),
             "cooperative": cooperative,
             "get_locale": get_locale,
             "say": say,

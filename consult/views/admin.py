@@ -5,6 +5,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from .. import jobs
+from ..access import ADMINISTRATION, ROLES
 from ..db import get_session
 from ..forms import (
     CollegeForm,
@@ -15,7 +16,6 @@ from ..forms import (
     MemberFilterForm,
 )
 from ..mail import mail_configured
-from ..rules import ROLES
 from ..services import ServiceError
 from ..services import cooperative as coop_service
 from ..services import members as member_service
@@ -26,7 +26,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
-@role_required("admin")
+@role_required(ADMINISTRATION)
 def only_admins():
     """Every page of this blueprint is for administrators."""
 

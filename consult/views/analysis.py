@@ -9,6 +9,7 @@ from flask_login import current_user
 from nlp.convergence import GROUPINGS, GROUPINGS_PLURAL, REASONS, SOURCES
 from nlp.opinion import MESSAGES
 
+from ..access import FACILITATION
 from ..db import get_session
 from ..forms import ConfirmForm
 from ..services import ServiceError
@@ -52,7 +53,7 @@ def opinion_message(opinion: dict) -> str:
 
 
 @bp.before_request
-@role_required("facilitator", "admin")
+@role_required(FACILITATION)
 def only_facilitators():
     """Analyses are read and started by the facilitation team (and administrators)."""
 

@@ -8,6 +8,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlmodel import func, select
 
+from ..access import FACILITATION
 from ..db import get_session
 from ..forms import ConfirmForm, ConsultationForm, ReasonForm
 from ..models import College, Contribution, Member, utcnow
@@ -25,7 +26,7 @@ PER_PAGE = 100
 
 
 @bp.before_request
-@role_required("facilitator", "admin")
+@role_required(FACILITATION)
 def only_facilitators():
     """Every page here is for the facilitation team (and administrators)."""
 

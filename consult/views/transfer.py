@@ -25,6 +25,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from ..access import FACILITATION
 from ..db import get_session
 from ..formats.decidim import looks_like_decidim
 from ..formats.errors import FormatError
@@ -41,7 +42,7 @@ FIELDS = ("text", "stance", "college", "date", "author")
 
 
 @bp.before_request
-@role_required("facilitator", "admin")
+@role_required(FACILITATION)
 def only_facilitators():
     """Imports and exports are for the facilitation team (and administrators)."""
 

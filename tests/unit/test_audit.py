@@ -2,7 +2,8 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
-from consult.audit import MemberInvited, canonical_json, leaf_hash
+from consult.audit import canonical_json, leaf_hash
+from consult.events import MemberInvited
 
 
 def test_canonical_form_is_deterministic_and_complete():

@@ -1,0 +1,331 @@
+"""The audit event catalogue: one frozen dataclass per kind of state change.
+
+Each event is named after what happened (``VoteCast``, ``ContributionHidden``…), says in its
+docstring what it records, and carries plain values only. Events name people only by their
+pseudonymous ``ref``, never by e-mail or name, so that erasing a member never requires rewriting
+the log. :mod:`consult.audit` records them. Pure: no Flask, no database.
+
+The coming rooms add their events here, each under its own heading: the ethics register's
+(``RegisterEntryVersioned``, ``BiasTestRecorded``, ``CheckpointSigned``…) and the board's
+(``MotionOpened``, ``BallotCast``, ``MotionAdopted``…).
+"""
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of every audit event. `actor` is the acting member's ref (None: the system)."""
+
+    object_type: ClassVar[str] = ""
+    actor: str | None
+    object_id: str
+
+    @property
+    def event_type(self) -> str:
+        return type(self).__name__
+
+    def data(self) -> dict[str, Any]:
+        """The event's own fields, without the common ones."""
+        common = {"actor", "object_id"}
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name not in common}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (tuple, list, frozenset, set)):
+        items = [_plain(v) for v in value]
+        return sorted(items) if isinstance(value, (frozenset, set)) else items
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+# --- Cooperative and colleges -------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CooperativeUpdated(Event):
+    """The cooperative's name or purpose changed."""
+
+    object_type: ClassVar[str] = "cooperative"
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollegeCreated(Event):
+    """A college was created."""
+
+    object_type: ClassVar[str] = "college"
+    name: str
+    vote_weight: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollegeUpdated(Event):
+    """A college's name, description or vote weight changed."""
+
+    object_type: ClassVar[str] = "college"
+    changes: tuple[str, ...]
+    vote_weight: int
+
+
+# --- Members --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberInvited(Event):
+    """An administrator invited a person; an invitation link was issued."""
+
+    object_type: ClassVar[str] = "member"
+    college_id: int | None
+    roles: tuple[str, ...]
+    mailed: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberInvitationRenewed(Event):
+    """A new invitation link replaced the previous ones."""
+
+    object_type: ClassVar[str] = "member"
+    mailed: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberPasswordSet(Event):
+    """A member set their password through an invitation or a reset link."""
+
+    object_type: ClassVar[str] = "member"
+    purpose: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberPasswordResetRequested(Event):
+    """A password-reset link was issued for a member."""
+
+    object_type: ClassVar[str] = "member"
+    mailed: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberUpdated(Event):
+    """A member's name, college or roles changed."""
+
+    object_type: ClassVar[str] = "member"
+    changes: tuple[str, ...]
+    college_id: int | None
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberDeactivated(Event):
+    """A member can no longer sign in; their data stays."""
+
+    object_type: ClassVar[str] = "member"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberReactivated(Event):
+    """A deactivated member can sign in again."""
+
+    object_type: ClassVar[str] = "member"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberSignedIn(Event):
+    """A member signed in."""
+
+    object_type: ClassVar[str] = "member"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoLoaded(Event):
+    """The demo cooperative was loaded into an empty database."""
+
+    object_type: ClassVar[str] = "cooperative"
+    colleges: int
+    members: int
+
+
+# --- Consultations ----------------------------------------------------------------
+# Contribution and vote events name the participant by their consultation pseudonym
+# (`participant_ref`), never by member ref, so the log cannot de-anonymise anyone.
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultationCreated(Event):
+    """A facilitator created a consultation (as a draft)."""
+
+    object_type: ClassVar[str] = "consultation"
+    anonymity: str
+    stance_scale: str
+    colleges: tuple[int, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultationUpdated(Event):
+    """A facilitator changed a consultation's text, dates, colleges or settings."""
+
+    object_type: ClassVar[str] = "consultation"
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultationStatusChanged(Event):
+    """A consultation moved in its lifecycle (actor None: closed by its date)."""
+
+    object_type: ClassVar[str] = "consultation"
+    previous: str
+    status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsentAccepted(Event):
+    """A participant accepted the data notice of a consultation."""
+
+    object_type: ClassVar[str] = "consultation"
+    notice_hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionSubmitted(Event):
+    """A participant wrote a contribution."""
+
+    object_type: ClassVar[str] = "contribution"
+    consultation_id: int
+    stance: str | None
+    redactions: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionEdited(Event):
+    """A participant changed their contribution; the earlier version is kept."""
+
+    object_type: ClassVar[str] = "contribution"
+    version: int
+    stance: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionWithdrawn(Event):
+    """A participant withdrew their contribution; its versions are kept."""
+
+    object_type: ClassVar[str] = "contribution"
+    version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoteCast(Event):
+    """A participant agreed, disagreed or passed on a contribution."""
+
+    object_type: ClassVar[str] = "contribution"
+    value: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionReported(Event):
+    """A member reported a contribution to the moderation."""
+
+    object_type: ClassVar[str] = "contribution"
+    report_count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionHidden(Event):
+    """A contribution was hidden (actor None: automatically, after enough reports)."""
+
+    object_type: ClassVar[str] = "contribution"
+    reason: str
+    automatic: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionRestored(Event):
+    """A facilitator made a hidden contribution visible again."""
+
+    object_type: ClassVar[str] = "contribution"
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultationImported(Event):
+    """Contributions (and votes) came in from a file or another tool."""
+
+    object_type: ClassVar[str] = "consultation"
+    source: str
+    contributions: int
+    votes: int
+    participants: int
+    input_sha256: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultationExported(Event):
+    """A facilitator exported a consultation's contributions."""
+
+    object_type: ClassVar[str] = "consultation"
+    format: str
+    redacted: bool
+
+
+# --- Analyses ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnalysisRecorded(Event):
+    """A theme analysis ran on a consultation; its run is stored whole."""
+
+    object_type: ClassVar[str] = "analysis_run"
+    consultation_id: int
+    mode: str
+    status: str
+    input_sha256: str
+    themes: int
+
+
+# --- Proposals --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalSubmitted(Event):
+    """A member submitted an AI-project proposal."""
+
+    object_type: ClassVar[str] = "proposal"
+    personal_data: bool
+    sensitive_data: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalCommented(Event):
+    """A member commented on a proposal."""
+
+    object_type: ClassVar[str] = "proposal"
+    comment_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalSupported(Event):
+    """A member supported a proposal (or withdrew their support)."""
+
+    object_type: ClassVar[str] = "proposal"
+    supported: bool
+
+
+# --- Members' rights -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberDataExported(Event):
+    """A member downloaded all their data."""
+
+    object_type: ClassVar[str] = "member"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberErased(Event):
+    """A member's identity was erased; their contributions kept anonymised or deleted."""
+
+    object_type: ClassVar[str] = "member"
+    contributions_deleted: int
+    contributions_anonymised: int

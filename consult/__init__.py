@@ -46,7 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in config.items() if not k.startswith("PALABRE_")})
 
     db.init_app(app)
-    jobs.configure(settings, app.instance_path, immediate=app.config.get("TESTING", False))
+    jobs.configure(settings, app.instance_path)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

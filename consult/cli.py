@@ -66,14 +66,14 @@ def demo() -> None:
 
 def _queue_demo_analyses() -> None:
     """Themes and convergence verdicts of every demo consultation, done by the job worker."""
-    from sqlmodel import select
-
     from . import jobs
     from .db import get_session
-    from .models import Consultation
+    from .services.analysis import request_analysis
+    from .services.consultations import consultation_ids
 
-    for consultation_id in get_session().exec(select(Consultation.id).order_by(Consultation.id)):
-        jobs.analyse_consultation(consultation_id, None)
+    db = get_session()
+    for consultation_id in consultation_ids(db):
+        jobs.run_analysis(request_analysis(db, None, consultation_id).id)
     click.echo("Analyses des consultations demandées : le worker les fait tourner en "
                "arrière-plan (une minute environ) / analyses queued for the job worker.")
 
@@ -155,7 +155,7 @@ def consultation_import(source: Path, consultation_id, title, dry_run, kind, tex
     from .db import get_session
     from .formats.decidim import looks_like_decidim
     from .formats.tables import read_table
-    from .services import ServiceError, imports
+    from .services import Refusal, imports
 
     if consultation_id is None and not title:
         title = source.stem if source.is_file() else source.name
@@ -197,7 +197,7 @@ def consultation_import(source: Path, consultation_id, title, dry_run, kind, tex
     except imports.ImportRefused as error:
         _echo_report(imports.ImportReport(source=kind, problems=error.problems))
         raise click.ClickException("Fichier refusé / file refused.") from error
-    except ServiceError as error:
+    except Refusal as error:
         raise click.ClickException(str(error)) from error
     _echo_report(report)
     if not report.ok:
@@ -230,7 +230,7 @@ def consultation_import(source: Path, consultation_id, title, dry_run, kind, tex
 def consultation_export(consultation_id: int, fmt: str, out: Path, original: bool) -> None:
     """Export a consultation's contributions, stances and votes."""
     from .db import get_session
-    from .services import ServiceError, exports
+    from .services import Refusal, exports
 
     db = get_session()
     try:
@@ -247,7 +247,7 @@ def consultation_export(consultation_id: int, fmt: str, out: Path, original: boo
         votes_path = out.with_name(out.stem + "-votes" + out.suffix)
         votes_path.write_bytes(votes)
         click.echo(f"→ {out}, {votes_path}")
-    except ServiceError as error:
+    except Refusal as error:
         raise click.ClickException(str(error)) from error
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 from flask.cli import ScriptInfo
 
+from nlp.themes import AUTO_QUALITY_LIMIT, MODES
+
 
 class StageProgress:
     """A one-line progress report on stderr, redrawn as the long stages advance."""
@@ -112,9 +114,9 @@ def nlp_group() -> None:
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr"]),
               help="Language of the texts (French only for now).")
-@click.option("--mode", default="auto", show_default=True,
-              type=click.Choice(["auto", "fast", "quality"]),
-              help="auto: quality up to 20,000 verbatims, fast above; the result says which ran.")
+@click.option("--mode", default="auto", show_default=True, type=click.Choice(MODES),
+              help=f"auto: quality up to {AUTO_QUALITY_LIMIT:,} verbatims, fast above; the result "
+              "says which ran.")
 @click.option("--themes", "n_themes", type=click.IntRange(min=1), help="Merge to N themes.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
@@ -142,22 +144,25 @@ def themes_command(ctx, file, text_column, lang, mode, n_themes, seed, out, cons
 
 def _themes_of_consultation(ctx, consultation_id, mode, n_themes, seed, out):
     from .db import get_session
-    from .services import ServiceError
-    from .services.analysis import analysed_contributions, run_themes
+    from .services import Refusal
+    from .services.analysis import analyse_now
 
     info = ctx.ensure_object(ScriptInfo)
     app = info.load_app()
     with app.app_context():
         db = get_session()
         try:
-            run = run_themes(db, None, consultation_id, mode=mode, n_themes=n_themes, seed=seed,
-                             progress=StageProgress())
-        except ServiceError as error:
+            run = analyse_now(db, None, consultation_id, mode=mode, n_themes=n_themes, seed=seed,
+                              progress=StageProgress())
+        except Refusal as error:
             raise click.ClickException(str(error)) from error
-        contributions = analysed_contributions(db, consultation_id)
+        if run.status == "failed":
+            raise click.ClickException(f"L'analyse {run.id} a échoué / analysis {run.id} "
+                                       f"failed: {run.error}")
         document = json.loads(run.result)
         click.echo(f"Analyse {run.id} enregistrée / analysis {run.id} stored "
-                   f"({run.seconds:.1f} s, {len(contributions)} contributions).")
+                   f"({run.seconds:.1f} s, {len(json.loads(run.contribution_ids))} "
+                   "contributions).")
         for theme in document.get("themes", []):
             click.echo(f"[{theme['id']}] {theme['label']}  ({theme['size']})")
         if out:

@@ -88,6 +88,14 @@ SETTINGS: tuple[Setting, ...] = (
         "job queue use Redis; otherwise memory and a SQLite file in `instance/`.",
     ),
     Setting(
+        "PALABRE_JOBS_IMMEDIATE",
+        False,
+        "Run background jobs (e-mails, analyses) at once, in the process that asks for them, "
+        "instead of queueing them for `palabre worker` (Huey's immediate mode). For tests and "
+        "debugging: a page then waits for the analysis it started.",
+        _bool,
+    ),
+    Setting(
         "PALABRE_LOGIN_RATE_LIMIT",
         "5 per minute; 30 per hour",
         "Sign-in attempts allowed per client address (Flask-Limiter notation).",

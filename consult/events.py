@@ -273,8 +273,17 @@ class ConsultationExported(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AnalysisRequested(Event):
+    """A theme analysis of a consultation was asked for; its run waits for the job worker."""
+
+    object_type: ClassVar[str] = "analysis_run"
+    consultation_id: int
+    mode: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class AnalysisRecorded(Event):
-    """A theme analysis ran on a consultation; its run is stored whole."""
+    """A theme analysis of a consultation ended, done or failed; its run is stored whole."""
 
     object_type: ClassVar[str] = "analysis_run"
     consultation_id: int

@@ -7,7 +7,7 @@ that SQLite and PostgreSQL give back the same values.
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -309,15 +309,29 @@ class ProposalSupport(SQLModel, table=True):
 
 class AnalysisRun(SQLModel, table=True):
     """One run of the theme analysis on a consultation, kept whole so it can be reproduced:
-    parameters, library versions, the hash of its input, its timing and its results."""
+    parameters, library versions, the hash of its input, its timing and its results.
+
+    ``status``: queued → running → done or failed. ``started_at`` is when it was asked for, then
+    when the worker started it. The database holds at most one queued or running run per
+    consultation (a partial unique index).
+    """
 
     __tablename__ = "analysis_run"
+    __table_args__ = (
+        Index(
+            "uq_analysis_run_active",
+            "consultation_id",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     consultation_id: int = Field(foreign_key="consultation.id", index=True, ondelete="CASCADE")
     kind: str = Field(default="themes", max_length=20)
     mode: str = Field(max_length=20)
-    status: str = Field(default="running", max_length=12)
+    status: str = Field(default="queued", max_length=12)
     input_sha256: str = Field(default="", max_length=64)
     contribution_ids: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     parameters: str = Field(default="{}", sa_column=Column(Text, nullable=False))

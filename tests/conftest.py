@@ -1,9 +1,6 @@
 """Shared fixtures: an app on a migrated database (SQLite, or PostgreSQL when
 PALABRE_TEST_DATABASE_URL is set), a client, and `auth` verbs that read like a person."""
 
-import html
-import os
-import re
 import uuid
 from pathlib import Path
 
@@ -14,10 +11,7 @@ from sqlmodel import SQLModel
 from consult import create_app
 from consult.db import database_url, make_engine
 from consult.migrate import upgrade
-
-POSTGRES_URL = os.environ.get("PALABRE_TEST_DATABASE_URL", "")
-SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-TEST_PASSWORD = "correct horse battery staple"
+from tests.helpers import POSTGRES_URL, TEST_PASSWORD, Browser
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +54,7 @@ def app_config(database_url_value: str, instance_path: Path, **extra) -> dict:
         "PALABRE_SECRET_KEY": "test-secret-key-" + "x" * 32,
         "PALABRE_LOGIN_RATE_LIMIT": "1000 per minute",
         "PALABRE_MAIL_SERVER": "",
+        "PALABRE_JOBS_IMMEDIATE": True,  # Huey's immediate mode: jobs run within the request
     }
     config.update(extra)
     return config
@@ -100,31 +95,6 @@ def session(app):
         yield get_session()
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
-class Browser:
-    """What a person does in the app, in verbs."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def form_post(self, page_url: str, data: dict, post_url: str | None = None, **kwargs):
-        """Open the page that shows the form, then submit it with its CSRF token."""
-        page = self.client.get(page_url)
-        token = csrf_from(page.get_data(as_text=True))
-        return self.client.post(post_url or page_url, data={"csrf_token": token, **data}, **kwargs)
-
-    def login(self, email: str, password: str = TEST_PASSWORD, **kwargs):
-        return self.form_post("/login", {"email": email, "password": password}, **kwargs)
-
-    def logout(self):
-        return self.form_post("/", {}, post_url="/logout")
-
-
 @pytest.fixture
 def browser(client):
     return Browser(client)
@@ -163,14 +133,13 @@ def people(app):
     return People()
 
 
-def shared_data(*parts: str) -> Path:
-    """A folder or file of ../shared/data, or skip the test saying what is missing."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared data not found: {path} (run inside the Palabre workspace)")
-    return path
-
-
-def read(response) -> str:
-    """The page as a person reads it: HTML entities decoded."""
-    return html.unescape(response.get_data(as_text=True))
+@pytest.fixture
+def coop(app, people):
+    """Two colleges, a facilitator, two members of the invited college, one outsider."""
+    staff = people.college("Salariés", 50)
+    partners = people.college("Partenaires", 50)
+    people.add("anim@coop.example", name="Ysé Anim", roles=("facilitator",), college_id=staff.id)
+    people.add("ana@coop.example", name="Ana Durand", college_id=staff.id)
+    people.add("bo@coop.example", name="Bo Martin", college_id=staff.id)
+    people.add("out@coop.example", name="Outsider", college_id=partners.id)
+    return {"staff": staff, "partners": partners}

@@ -11,8 +11,13 @@ from ..models import Member
 from ..rules import N_, Problem
 
 
-class ServiceError(Exception):
-    """A refusal a person can understand: a translatable message and its values."""
+class Refusal(Exception):
+    """A refusal a person can understand: a translatable message and its values.
+
+    Views catch :class:`ServiceError` only, and re-render the form with a message; the app
+    answers :class:`NotFound` and :class:`PermissionDenied` with its error pages, once for every
+    view (consult/views/__init__.py). The CLI catches every refusal.
+    """
 
     status = 400
 
@@ -21,11 +26,19 @@ class ServiceError(Exception):
         self.problem = Problem(message, params)
 
 
-class PermissionDenied(ServiceError):
+class ServiceError(Refusal):
+    """What was asked cannot be done as it stands (bad input, wrong state): say why."""
+
+
+class PermissionDenied(Refusal):
+    """The actor may not do this, or see this object."""
+
     status = 403
 
 
-class NotFound(ServiceError):
+class NotFound(Refusal):
+    """The object does not exist."""
+
     status = 404
 
 

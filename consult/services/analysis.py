@@ -1,21 +1,39 @@
-"""Theme analysis of a consultation: runs nlp.themes on the redacted texts and stores the run."""
+"""Theme analysis of a consultation: asked for, run by the job worker, stored whole, shown.
+
+A facilitator asks (:func:`request_analysis`): the run is stored at once as ``queued``, and the
+view or the CLI hands its id to the worker, whose job (:func:`run_analysis`) marks it ``running``,
+finds the themes of the redacted verbatims (``nlp.themes``) and their verdicts
+(``nlp.convergence``), and ends it ``done``, or ``failed`` with a readable reason. A consultation
+has at most one run queued or running: the service refuses a second request, and a partial unique
+index on ``analysis_run`` holds the rule when two requests race.
+"""
 
 import hashlib
 import json
+import logging
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
+
+from nlp.themes import MODES
 
 from .. import audit, events
 from ..access import FACILITATION
-from ..models import AnalysisRun, College, Contribution, Member, Vote, utcnow
+from ..models import AnalysisRun, College, Consultation, Contribution, Member, Vote, utcnow
 from ..rules import N_, STANCE_DIRECTION
 from . import NotFound, ServiceError, require_role
 from .consultations import get_consultation
 
-MODES = ("auto", "fast", "quality")
+ACTIVE = ("queued", "running")
+ALREADY_ACTIVE = N_(
+    "Une analyse de cette consultation est déjà demandée ou en cours : attendez qu'elle se "
+    "termine avant d'en lancer une autre."
+)
+log = logging.getLogger(__name__)
 
 
 def analysed_contributions(session: Session, consultation_id: int) -> list[Contribution]:
@@ -38,37 +56,64 @@ def input_hash(texts: list[str]) -> str:
     return digest.hexdigest()
 
 
-def run_themes(session: Session, actor: Member | None, consultation_id: int, *,
-               mode: str = "auto", n_themes: int | None = None, seed: int = 0,
-               progress: Callable | None = None) -> AnalysisRun:
-    """Find the themes of a consultation's redacted contributions and store the whole run."""
-    from nlp.themes import find_themes
+def request_analysis(session: Session, actor: Member | None, consultation_id: int, *,
+                     mode: str = "auto", n_themes: int | None = None,
+                     seed: int = 0) -> AnalysisRun:
+    """Store a new run as ``queued`` (facilitators; None = the system), for the worker to run.
 
+    Refused while another run of the same consultation is queued or running.
+    """
     if actor is not None:
         require_role(actor, FACILITATION)
     if mode not in MODES:
         raise ServiceError(N_("Mode d'analyse inconnu : %(mode)s."), mode=mode)
     consultation = get_consultation(session, consultation_id)
-    contributions = analysed_contributions(session, consultation.id)
-    texts = [c.redacted_text for c in contributions]
-    parameters = {"mode": mode, "n_themes": n_themes, "seed": seed}
-    run = AnalysisRun(consultation_id=consultation.id, mode=mode,
-                      input_sha256=input_hash(texts),
-                      contribution_ids=json.dumps([c.id for c in contributions]),
-                      parameters=json.dumps(parameters),
+    if active_run(session, consultation.id) is not None:
+        raise ServiceError(ALREADY_ACTIVE)
+    run = AnalysisRun(consultation_id=consultation.id, mode=mode, status="queued",
+                      parameters=json.dumps({"mode": mode, "n_themes": n_themes, "seed": seed}),
                       created_by_ref=actor.ref if actor else None)
     session.add(run)
+    try:
+        session.flush()  # the partial unique index refuses a second active run here
+    except IntegrityError as error:
+        session.rollback()
+        raise ServiceError(ALREADY_ACTIVE) from error
+    audit.record_event(session, events.AnalysisRequested(
+        actor=run.created_by_ref, object_id=str(run.id), consultation_id=consultation.id,
+        mode=mode))
     session.commit()
+    return run
+
+
+def run_analysis(session: Session, run_id: int, *, progress: Callable | None = None) -> AnalysisRun:
+    """The worker's job: run a queued analysis and store its result, or why it failed.
+
+    A run that is not queued any more (already run, or taken by another worker) is left as it is.
+    """
+    run = get_run(session, run_id)
+    if run.status != "queued":
+        return run
+    run.status, run.started_at = "running", utcnow()
+    session.add(run)
+    session.commit()
+    parameters = json.loads(run.parameters)
+    contributions = analysed_contributions(session, run.consultation_id)
+    texts = [c.redacted_text for c in contributions]
+    run.input_sha256 = input_hash(texts)
+    run.contribution_ids = json.dumps([c.id for c in contributions])
     started = time.perf_counter()
     try:
-        result = find_themes(texts, mode=mode, n_themes=n_themes, seed=seed, progress=progress)
+        document, result = _analyse(session, contributions, texts, parameters, progress)
     except Exception as error:  # the run is recorded as failed, with what went wrong
-        run.status, run.error = "failed", "".join(traceback.format_exception_only(error))
+        log.exception("analysis run %s failed", run_id)
+        session.rollback()
+        run = get_run(session, run_id)
+        run.status = "failed"
+        run.error = "".join(traceback.format_exception_only(error)).strip()
         run.seconds, run.finished_at = time.perf_counter() - started, utcnow()
-        _record(session, actor, run, 0)
-        raise
-    document = result.to_json()
-    document["convergence"] = convergence_of(session, contributions, result).to_json()
+        _record(session, run, 0)
+        return run
     run.status = "done"
     run.mode = result.mode  # "auto" resolves to the mode that ran
     run.parameters = json.dumps({**parameters, **document.get("parameters", {})},
@@ -77,8 +122,25 @@ def run_themes(session: Session, actor: Member | None, consultation_id: int, *,
     run.result = json.dumps(document, ensure_ascii=False, default=str)
     run.message = result.message
     run.seconds, run.finished_at = time.perf_counter() - started, utcnow()
-    _record(session, actor, run, len(result.themes))
+    _record(session, run, len(result.themes))
     return run
+
+
+def analyse_now(session: Session, actor: Member | None, consultation_id: int, *,
+                progress: Callable | None = None, **parameters) -> AnalysisRun:
+    """Request an analysis and run it in this process (the CLI, which shows its progress)."""
+    run = request_analysis(session, actor, consultation_id, **parameters)
+    return run_analysis(session, run.id, progress=progress)
+
+
+def _analyse(session, contributions, texts, parameters, progress):
+    from nlp.themes import find_themes
+
+    result = find_themes(texts, mode=parameters["mode"], n_themes=parameters.get("n_themes"),
+                         seed=parameters.get("seed", 0), progress=progress)
+    document = result.to_json()
+    document["convergence"] = convergence_of(session, contributions, result).to_json()
+    return document, result
 
 
 def convergence_of(session: Session, contributions: list[Contribution], result):
@@ -108,25 +170,20 @@ def convergence_of(session: Session, contributions: list[Contribution], result):
     return theme_convergence(themes, stances, votes, orientation=orientation)
 
 
-def _record(session: Session, actor: Member | None, run: AnalysisRun, themes: int) -> None:
+def _record(session: Session, run: AnalysisRun, themes: int) -> None:
     session.add(run)
     audit.record_event(session, events.AnalysisRecorded(
-        actor=actor.ref if actor else None, object_id=str(run.id),
+        actor=run.created_by_ref, object_id=str(run.id),
         consultation_id=run.consultation_id, mode=run.mode, status=run.status,
         input_sha256=run.input_sha256, themes=themes))
     session.commit()
 
 
-def queue_analysis(session: Session, actor: Member, consultation_id: int,
-                   mode: str = "auto") -> None:
-    """Ask the job worker to analyse a consultation (themes, then convergence verdicts)."""
-    from .. import jobs
-
-    require_role(actor, FACILITATION)
-    if mode not in MODES:
-        raise ServiceError(N_("Mode d'analyse inconnu : %(mode)s."), mode=mode)
-    consultation = get_consultation(session, consultation_id)
-    jobs.analyse_consultation(consultation.id, actor.id, mode)
+def active_run(session: Session, consultation_id: int) -> AnalysisRun | None:
+    """The consultation's run that is queued or running, if any."""
+    return session.exec(select(AnalysisRun).where(
+        AnalysisRun.consultation_id == consultation_id,
+        AnalysisRun.status.in_(ACTIVE))).first()
 
 
 def latest_run(session: Session, consultation_id: int) -> AnalysisRun | None:
@@ -142,6 +199,42 @@ def get_run(session: Session, run_id: int) -> AnalysisRun:
     return run
 
 
-def runs_of(session: Session, consultation_id: int) -> list[AnalysisRun]:
-    return list(session.exec(select(AnalysisRun).where(
-        AnalysisRun.consultation_id == consultation_id).order_by(AnalysisRun.id.desc())))
+# --- The Analyse page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnalysisPage:
+    """The latest analysis of a consultation as the facilitation team reads it: each theme with
+    its verdict, reasons and figures, and the redacted text of its typical verbatims."""
+
+    consultation: Consultation
+    run: AnalysisRun | None
+    themes: list[dict]
+    verdicts: dict[str, dict]  # by theme id, as a string (JSON keys)
+    counts: dict[str, int]  # themes per verdict
+    opinion: dict | None
+    thresholds: dict
+    texts: dict[int, str]  # row of the analysis -> redacted text, for the rows still analysed
+
+
+def analysis_page(session: Session, actor: Member, consultation_id: int) -> AnalysisPage:
+    require_role(actor, FACILITATION)
+    consultation = get_consultation(session, consultation_id)
+    run = latest_run(session, consultation.id)
+    document = json.loads(run.result) if run is not None and run.result else {}
+    texts = {}
+    if document:
+        ids = json.loads(run.contribution_ids)
+        by_id = {c.id: c for c in analysed_contributions(session, consultation.id)}
+        texts = {i: by_id[cid].redacted_text for i, cid in enumerate(ids) if cid in by_id}
+    convergence = document.get("convergence", {})
+    return AnalysisPage(
+        consultation=consultation,
+        run=run,
+        themes=document.get("themes", []),
+        verdicts=convergence.get("verdicts", {}),
+        counts=convergence.get("counts", {}),
+        opinion=convergence.get("opinion"),
+        thresholds=convergence.get("thresholds", {}),
+        texts=texts,
+    )

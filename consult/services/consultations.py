@@ -255,6 +255,11 @@ def list_for_member(session: Session, member: Member, now: datetime | None = Non
     return sorted(consultations, key=lambda c: order.get(phase(state_of(c), now), 5))
 
 
+def consultation_ids(session: Session) -> list[int]:
+    """Every consultation's id, oldest first (for the system: the CLI, the demo)."""
+    return list(session.exec(select(Consultation.id).order_by(Consultation.id)))
+
+
 def list_all(session: Session, actor: Member) -> list[Consultation]:
     """Every consultation, drafts included (facilitators)."""
     require_role(actor, FACILITATION)

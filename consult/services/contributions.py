@@ -163,12 +163,17 @@ def _version(contribution: Contribution, now: datetime) -> ContributionVersion:
     )
 
 
-def own_contribution(
-    session: Session, contribution_id: int, member: Member, key: str
-) -> tuple[Consultation, Contribution, Participant]:
+def get_contribution(session: Session, contribution_id: int) -> Contribution:
     contribution = session.get(Contribution, contribution_id)
     if contribution is None:
         raise NotFound(N_("Cette contribution n'existe pas."))
+    return contribution
+
+
+def own_contribution(
+    session: Session, contribution_id: int, member: Member, key: str
+) -> tuple[Consultation, Contribution, Participant]:
+    contribution = get_contribution(session, contribution_id)
     consultation = require_visible(session, member, contribution.consultation_id)
     who = participant(consultation, member, key)
     if contribution.participant_ref != who.ref:

@@ -6,18 +6,11 @@ from .. import audit, events
 from ..access import FACILITATION
 from ..models import Contribution, ContributionReport, Member, utcnow
 from ..rules import N_, should_auto_hide
-from . import NotFound, ServiceError, require_role
+from . import ServiceError, require_role
 from .consultations import require_visible
-from .contributions import participant
+from .contributions import get_contribution, participant
 
 REASON_MAX = 1000
-
-
-def _contribution(session: Session, contribution_id: int) -> Contribution:
-    contribution = session.get(Contribution, contribution_id)
-    if contribution is None:
-        raise NotFound(N_("Cette contribution n'existe pas."))
-    return contribution
 
 
 def report(
@@ -30,7 +23,7 @@ def report(
     auto_hide_threshold: int = 3,
 ) -> Contribution:
     """Report a contribution once; enough reports hide it until a facilitator reviews it."""
-    contribution = _contribution(session, contribution_id)
+    contribution = get_contribution(session, contribution_id)
     consultation = require_visible(session, member, contribution.consultation_id)
     who = participant(consultation, member, key)
     if contribution.participant_ref == who.ref:
@@ -90,7 +83,7 @@ def _hide(session: Session, contribution: Contribution, actor: Member | None, re
 def hide(session: Session, actor: Member, contribution_id: int, reason: str) -> Contribution:
     """Hide a contribution with a reason; it stays stored and counted (facilitators)."""
     require_role(actor, FACILITATION)
-    contribution = _contribution(session, contribution_id)
+    contribution = get_contribution(session, contribution_id)
     reason = reason.strip()
     if not reason:
         raise ServiceError(N_("Indiquez la raison du masquage : elle est gardée."))
@@ -106,7 +99,7 @@ def restore(
 ) -> Contribution:
     """Make a hidden contribution visible again (facilitators)."""
     require_role(actor, FACILITATION)
-    contribution = _contribution(session, contribution_id)
+    contribution = get_contribution(session, contribution_id)
     if not contribution.hidden:
         return contribution
     contribution.hidden = False

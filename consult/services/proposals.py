@@ -5,7 +5,7 @@ from dataclasses import dataclass, fields
 from sqlmodel import Session, func, select
 
 from .. import audit, events
-from ..models import Member, Proposal, ProposalComment, ProposalSupport
+from ..models import College, Member, Proposal, ProposalComment, ProposalSupport
 from ..rules import N_, TEXT_MAX_LENGTH
 from . import NotFound, ServiceError
 
@@ -171,3 +171,57 @@ def comments(session: Session, proposal_id: int) -> list[ProposalComment]:
 
 def supports(session: Session, proposal_id: int, member_id: int) -> bool:
     return session.get(ProposalSupport, (proposal_id, member_id)) is not None
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+def _names(session: Session, ids) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {m.id: m.display_name for m in session.exec(select(Member).where(Member.id.in_(ids)))}
+
+
+@dataclass(frozen=True)
+class ProposalList:
+    """Every proposal, newest first, with its support count and its author's name (absent once
+    the author's account is erased)."""
+
+    proposals: list[Proposal]
+    supports: dict[int, int]
+    authors: dict[int, str]
+
+
+def proposal_list(session: Session) -> ProposalList:
+    proposals = list_all(session)
+    return ProposalList(
+        proposals=proposals,
+        supports=support_counts(session),
+        authors=_names(session, [p.author_id for p in proposals]),
+    )
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    """One proposal with its comments, as a member reads it."""
+
+    proposal: Proposal
+    comments: list[ProposalComment]
+    authors: dict[int, str]
+    colleges: dict[int, str]
+    supported: bool  # by the reader
+    support_count: int
+
+
+def proposal_page(session: Session, member: Member, proposal_id: int) -> ProposalPage:
+    proposal = get(session, proposal_id)
+    thread = comments(session, proposal.id)
+    return ProposalPage(
+        proposal=proposal,
+        comments=thread,
+        authors=_names(session, [proposal.author_id] + [c.author_id for c in thread]),
+        colleges={c.id: c.name for c in session.exec(select(College))},
+        supported=supports(session, proposal.id, member.id),
+        support_count=support_counts(session).get(proposal.id, 0),
+    )

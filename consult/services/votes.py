@@ -7,10 +7,10 @@ from sqlmodel import Session, func, select
 
 from .. import audit, events
 from ..models import Contribution, Member, Vote, utcnow
-from ..rules import N_, vote_problem
-from . import NotFound, ServiceError
+from ..rules import vote_problem
+from . import ServiceError
 from .consultations import require_visible
-from .contributions import _check_can_participate, participant
+from .contributions import _check_can_participate, get_contribution, participant
 
 
 def cast(
@@ -24,9 +24,7 @@ def cast(
 ) -> Vote:
     """Agree (1), disagree (-1) or pass (0) on someone else's contribution."""
     now = now or utcnow()
-    contribution = session.get(Contribution, contribution_id)
-    if contribution is None:
-        raise NotFound(N_("Cette contribution n'existe pas."))
+    contribution = get_contribution(session, contribution_id)
     consultation = require_visible(session, member, contribution.consultation_id)
     who = participant(consultation, member, key)
     _check_can_participate(session, consultation, who, now)

@@ -1,5 +1,7 @@
 """Blueprints, sign-in wiring, error pages and what every template can use."""
 
+from dataclasses import fields
+from datetime import datetime
 from functools import wraps
 from zoneinfo import ZoneInfo
 
@@ -20,7 +22,7 @@ from ..forms import (
     ConfirmForm,
 )
 from ..rules import Problem
-from ..services import ServiceError
+from ..services import NotFound, PermissionDenied, ServiceError
 from ..services.cooperative import get_cooperative
 from ..services.members import find_by_ref
 
@@ -44,19 +46,28 @@ def role_required(roles: frozenset[str]):
 
 
 def say(problem: Problem) -> str:
-    """A rule's or service's message in the visitor's language."""
-    return gettext(problem.message, **problem.params)
+    """A rule's or service's message in the visitor's language; its dates in the cooperative's
+    time zone (rules and services give datetimes, never formatted strings)."""
+    params = {
+        name: _local_dt(value) if isinstance(value, datetime) else value
+        for name, value in problem.params.items()
+    }
+    return gettext(problem.message, **params)
 
 
 def flash_error(error: ServiceError) -> None:
     flash(say(error.problem), "error")
 
 
-def refuse(error: ServiceError) -> None:
-    """A refusal: the error page for a forbidden or missing object, a message otherwise."""
-    if error.status in (403, 404):
-        abort(error.status)
-    flash_error(error)
+def context_of(page) -> dict:
+    """A page dataclass assembled by a service, as template variables (one per field)."""
+    return {field.name: getattr(page, field.name) for field in fields(page)}
+
+
+def page_number(name: str = "page") -> int:
+    """The page asked for in the query string; 1 when absent or not a positive number."""
+    value = request.args.get(name, "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
 def init_app(app: Flask) -> None:
@@ -84,6 +95,9 @@ def init_app(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
+    # A service refusing a missing or forbidden object: its error page, whatever the view.
+    app.register_error_handler(NotFound, _refusal_page)
+    app.register_error_handler(PermissionDenied, _refusal_page)
 
     @app.context_processor
     def globals_for_templates():
@@ -135,6 +149,10 @@ def _load_member(ref: str):
     return member if member is not None and member.active else None
 
 
+def _refusal_page(error: NotFound | PermissionDenied):
+    return _render_error(error.status)
+
+
 def _error_page(error):
     code = error.code if isinstance(error, HTTPException) else 500
     description = None
@@ -143,6 +161,10 @@ def _error_page(error):
             "Le formulaire a expiré ou n'a pas été envoyé depuis cette page. "
             "Rechargez la page et recommencez."
         )
+    return _render_error(code, description)
+
+
+def _render_error(code: int, description: str | None = None):
     template = f"errors/{code if code in (403, 404, 413, 429, 500) else 'generic'}.html"
     return (
         render_template(

@@ -2,21 +2,20 @@
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlmodel import select
 
 from ..db import get_session
 from ..forms import ConfirmForm, ConsentForm, ContributionForm, ReasonForm
-from ..models import College, Contribution, Member, utcnow
-from ..rules import STANCE_SCALES, participation_problem, phase
+from ..rules import STANCE_SCALES
 from ..services import ServiceError
+from ..services import consultation_pages as pages
 from ..services import consultations as consultation_service
 from ..services import contributions as contribution_service
 from ..services import moderation as moderation_service
 from ..services import votes as vote_service
-from . import flash_error, refuse, say
+from . import context_of, flash_error, page_number, say
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
@@ -30,93 +29,37 @@ def retention() -> int:
 
 
 def _visible(consultation_id: int):
-    try:
-        return consultation_service.require_visible(get_session(), current_user, consultation_id)
-    except ServiceError as error:
-        abort(error.status)
+    return consultation_service.require_visible(get_session(), current_user, consultation_id)
 
 
 @bp.get("/")
 @login_required
 def index():
-    db = get_session()
-    consultations = consultation_service.list_for_member(db, current_user)
-    answered = {
-        c.id
-        for c in consultations
-        if contribution_service.mine(
-            db, c, contribution_service.participant(c, current_user, pseudonym_key())
-        )
-    }
-    now = utcnow()
-    return render_template(
-        "consultations/index.html",
-        consultations=consultations,
-        phases={c.id: phase(consultation_service.state_of(c), now) for c in consultations},
-        answered=answered,
-        counts=consultation_service.contribution_counts(db, [c.id for c in consultations]),
-    )
-
-
-PER_PAGE = 30
-
-
-def _others(db, consultation, viewer_ref: str):
-    """A page of everyone's contributions, as a member may read them."""
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
-    rows, total = contribution_service.page_of_contributions(
-        db, consultation, page=page, per_page=PER_PAGE
-    )
-    author_ids = {r.author_id for r in rows if r.author_id}
-    names = {}
-    if consultation.anonymity == "named" and author_ids:
-        names = {
-            m.id: m.display_name for m in db.exec(select(Member).where(Member.id.in_(author_ids)))
-        }
-    items = [
-        {
-            "id": r.id,
-            "hidden": r.hidden,
-            "text": contribution_service.visible_text(r, current_user, viewer_ref),
-            "stance": r.stance,
-            "author": contribution_service.public_author(r, consultation.anonymity, names),
-            "college": r.college_id,
-            "mine": r.participant_ref == viewer_ref,
-        }
-        for r in rows
-    ]
-    pages = max(1, -(-total // PER_PAGE))
-    return {"items": items, "page": page, "pages": pages, "total": total}
+    listing = pages.member_consultations(get_session(), current_user, key=pseudonym_key())
+    return render_template("consultations/index.html", **context_of(listing))
 
 
 def _page(consultation, form=None, status=200):
-    db = get_session()
-    who = contribution_service.participant(consultation, current_user, pseudonym_key())
-    invited = consultation_service.invited_college_ids(db, consultation.id)
-    now = utcnow()
-    problem = participation_problem(
-        consultation_service.state_of(consultation), who.college_id, invited, now
+    page = pages.consultation_page(
+        get_session(),
+        current_user,
+        consultation.id,
+        key=pseudonym_key(),
+        retention_months=retention(),
+        page=page_number(),
     )
     if form is None:
         form = ContributionForm(formdata=None)
         form.submission_key.data = uuid.uuid4().hex
     form.fill_choices(STANCE_SCALES[consultation.stance_scale])
+    context = context_of(page)
+    context["problem"] = say(page.problem) if page.problem else None
     return render_template(
         "consultations/show.html",
-        consultation=consultation,
-        phase=phase(consultation_service.state_of(consultation), now),
-        colleges=consultation_service.invited_colleges(db, consultation.id),
-        problem=say(problem) if problem else None,
-        consented=contribution_service.has_consented(db, consultation, who, retention()),
+        **context,
         consent_form=ConsentForm(formdata=None),
         form=form,
-        mine=contribution_service.mine(db, consultation, who),
-        remaining=vote_service.remaining(db, consultation.id, who.ref) if not problem else 0,
         action_form=ConfirmForm(),
-        retention_months=retention(),
-        others=_others(db, consultation, who.ref),
-        college_names={c.id: c.name for c in db.exec(select(College))},
     ), status
 
 
@@ -178,12 +121,9 @@ def contribute(consultation_id: int):
 @login_required
 def edit(contribution_id: int):
     db = get_session()
-    try:
-        consultation, contribution, _who = contribution_service.own_contribution(
-            db, contribution_id, current_user, pseudonym_key()
-        )
-    except ServiceError as error:
-        abort(error.status)
+    consultation, contribution, _who = contribution_service.own_contribution(
+        db, contribution_id, current_user, pseudonym_key()
+    )
     form = ContributionForm(obj=contribution if request.method == "GET" else None)
     form.fill_choices(STANCE_SCALES[consultation.stance_scale])
     if request.method == "GET":
@@ -222,12 +162,12 @@ def edit(contribution_id: int):
 def withdraw(contribution_id: int):
     form = ConfirmForm()
     db = get_session()
-    contribution = db.get(Contribution, contribution_id) or abort(404)
+    contribution = contribution_service.get_contribution(db, contribution_id)
     if form.validate_on_submit():
         try:
             contribution_service.withdraw(db, contribution_id, current_user, key=pseudonym_key())
         except ServiceError as error:
-            refuse(error)
+            flash_error(error)
         else:
             flash(
                 gettext(
@@ -242,24 +182,15 @@ def withdraw(contribution_id: int):
 @login_required
 def cards(consultation_id: int):
     """One contribution at a time, the next one this member has not voted on."""
-    consultation = _visible(consultation_id)
-    db = get_session()
-    who = contribution_service.participant(consultation, current_user, pseudonym_key())
     skip = frozenset(int(x) for x in request.args.getlist("skip") if x.isdigit())
-    card = vote_service.next_card(db, consultation.id, current_user, key=pseudonym_key(), skip=skip)
-    problem = participation_problem(
-        consultation_service.state_of(consultation),
-        who.college_id,
-        consultation_service.invited_college_ids(db, consultation.id),
-        utcnow(),
+    card = pages.voting_card(
+        get_session(), current_user, consultation_id, key=pseudonym_key(), skip=skip
     )
+    context = context_of(card)
+    context["problem"] = say(card.problem) if card.problem else None
     return render_template(
         "consultations/cards.html",
-        consultation=consultation,
-        card=card,
-        text=contribution_service.visible_text(card, current_user, who.ref) if card else "",
-        remaining=vote_service.remaining(db, consultation.id, who.ref),
-        problem=say(problem) if problem else None,
+        **context,
         action_form=ConfirmForm(),
         report_form=ReasonForm(formdata=None),
     )
@@ -270,7 +201,7 @@ def cards(consultation_id: int):
 def vote(contribution_id: int):
     form = ConfirmForm()
     db = get_session()
-    contribution = db.get(Contribution, contribution_id) or abort(404)
+    contribution = contribution_service.get_contribution(db, contribution_id)
     value = request.form.get("value", "")
     if form.validate_on_submit():
         try:
@@ -282,7 +213,7 @@ def vote(contribution_id: int):
                 value=int(value) if value.lstrip("-").isdigit() else 99,
             )
         except ServiceError as error:
-            refuse(error)
+            flash_error(error)
     return redirect(url_for("consultations.cards", consultation_id=contribution.consultation_id))
 
 
@@ -291,7 +222,7 @@ def vote(contribution_id: int):
 def report(contribution_id: int):
     form = ReasonForm()
     db = get_session()
-    contribution = db.get(Contribution, contribution_id) or abort(404)
+    contribution = contribution_service.get_contribution(db, contribution_id)
     if form.validate_on_submit():
         try:
             moderation_service.report(
@@ -303,7 +234,7 @@ def report(contribution_id: int):
                 auto_hide_threshold=current_app.config["PALABRE_AUTO_HIDE_REPORTS"],
             )
         except ServiceError as error:
-            refuse(error)
+            flash_error(error)
         else:
             flash(
                 gettext("Merci : la contribution est signalée à l'équipe d'animation."), "success"

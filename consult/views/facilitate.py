@@ -3,26 +3,23 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
-from sqlmodel import func, select
 
 from ..access import FACILITATION
 from ..db import get_session
-from ..forms import ConfirmForm, ConsultationForm, ReasonForm
-from ..models import College, Contribution, Member, utcnow
+from ..forms import STATUS_LABELS, ConfirmForm, ConsultationForm, ReasonForm
 from ..pseudonyms import pseudonym
-from ..rules import TRANSITIONS, phase
 from ..services import ServiceError
+from ..services import consultation_pages as pages
 from ..services import consultations as consultation_service
+from ..services import contributions as contribution_service
 from ..services import moderation as moderation_service
-from ..services import votes as vote_service
 from ..services.cooperative import list_colleges
-from . import flash_error, role_required
+from . import context_of, flash_error, page_number, role_required
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
-PER_PAGE = 100
 
 
 @bp.before_request
@@ -59,15 +56,8 @@ def _input(form: ConsultationForm) -> consultation_service.ConsultationInput:
 
 @bp.get("/consultations")
 def consultations():
-    db = get_session()
-    items = consultation_service.list_all(db, current_user)
-    now = utcnow()
-    return render_template(
-        "facilitate/consultations.html",
-        consultations=items,
-        phases={c.id: phase(consultation_service.state_of(c), now) for c in items},
-        counts=consultation_service.contribution_counts(db, [c.id for c in items]),
-    )
+    listing = pages.facilitation_list(get_session(), current_user)
+    return render_template("facilitate/consultations.html", **context_of(listing))
 
 
 @bp.route("/consultations/new", methods=["GET", "POST"])
@@ -93,7 +83,7 @@ def new():
 @bp.route("/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
 def edit(consultation_id: int):
     db = get_session()
-    consultation = _get(consultation_id)
+    consultation = consultation_service.get_consultation(db, consultation_id)
     form = ConsultationForm(obj=consultation if request.method == "GET" else None)
     form.fill_choices(list_colleges(db))
     if request.method == "GET":
@@ -117,66 +107,32 @@ def edit(consultation_id: int):
     return render_template("facilitate/edit.html", form=form, consultation=consultation)
 
 
-def _get(consultation_id: int):
-    try:
-        return consultation_service.get_consultation(get_session(), consultation_id)
-    except ServiceError as error:
-        abort(error.status)
-
-
-def author_label(contribution: Contribution, anonymity: str, members: dict[int, Member]) -> str:
-    """Who wrote it, as the facilitation team may know it."""
-    if contribution.author_id in members:
-        return members[contribution.author_id].display_name
-    if anonymity == "anonymous":
+def author_label(author: pages.Authorship) -> str:
+    """Who wrote it, as the facilitation team may know it, in the visitor's language."""
+    if author.kind == "member":
+        return author.value
+    if author.kind == "anonymous":
         return gettext("Anonyme")
-    if contribution.external_id is not None or not contribution.participant_ref.startswith("m"):
-        return gettext("Importée (%(ref)s)", ref=contribution.participant_ref)
-    return gettext("Participant·e %(pseudonym)s", pseudonym=pseudonym(contribution.participant_ref))
+    if author.kind == "imported":
+        return gettext("Importée (%(ref)s)", ref=author.value)
+    return gettext("Participant·e %(pseudonym)s", pseudonym=pseudonym(author.value))
 
 
 @bp.get("/consultations/<int:consultation_id>")
 def consultation(consultation_id: int):
     """The consultation's dashboard: lifecycle buttons and every contribution."""
-    db = get_session()
-    item = _get(consultation_id)
-    show = request.args.get("show", "all")
-    query = select(Contribution).where(Contribution.consultation_id == item.id)
-    if show == "moderation":
-        query = query.where((Contribution.report_count > 0) | Contribution.hidden)
-    total = db.exec(select(func.count()).select_from(query.subquery())).one()
-    pages = max(1, -(-total // PER_PAGE))
-    page = request.args.get("page", "1")
-    page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
-    contributions = list(
-        db.exec(
-            query.order_by(Contribution.created_at, Contribution.id)
-            .offset((page - 1) * PER_PAGE)
-            .limit(PER_PAGE)
-        )
+    dashboard = pages.consultation_dashboard(
+        get_session(),
+        current_user,
+        consultation_id,
+        show=request.args.get("show", "all"),
+        page=page_number(),
     )
-    author_ids = {c.author_id for c in contributions if c.author_id}
-    members = (
-        {m.id: m for m in db.exec(select(Member).where(Member.id.in_(author_ids)))}
-        if author_ids and item.anonymity != "anonymous"
-        else {}
-    )
-    current = phase(consultation_service.state_of(item), utcnow())
+    context = context_of(dashboard)
+    context["authors"] = {i: author_label(a) for i, a in dashboard.authors.items()}
     return render_template(
         "facilitate/consultation.html",
-        consultation=item,
-        phase=current,
-        show=show,
-        page=page,
-        pages=pages,
-        total=total,
-        per_page=PER_PAGE,
-        transitions=TRANSITIONS.get("open" if current == "scheduled" else current, ()),
-        contributions=contributions,
-        authors={c.id: author_label(c, item.anonymity, members) for c in contributions},
-        colleges={c.id: c.name for c in db.exec(select(College))},
-        invited=consultation_service.invited_colleges(db, item.id),
-        tallies=vote_service.latest_tallies(db, [c.id for c in contributions]),
+        **context,
         action_form=ConfirmForm(),
         reason_form=ReasonForm(formdata=None),
     )
@@ -189,8 +145,6 @@ def status(consultation_id: int, target: str):
         try:
             consultation_service.change_status(get_session(), current_user, consultation_id, target)
         except ServiceError as error:
-            if error.status == 404:
-                abort(404)
             flash_error(error)
         else:
             flash(
@@ -201,15 +155,13 @@ def status(consultation_id: int, target: str):
 
 
 def _status_label(status: str):
-    from ..forms import STATUS_LABELS
-
     return STATUS_LABELS.get(status, status)
 
 
 @bp.post("/contributions/<int:contribution_id>/<any(hide, restore):action>")
 def moderate(contribution_id: int, action: str):
     db = get_session()
-    contribution = db.get(Contribution, contribution_id) or abort(404)
+    contribution = contribution_service.get_contribution(db, contribution_id)
     form = ReasonForm()
     if form.validate_on_submit():
         try:

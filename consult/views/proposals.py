@@ -2,39 +2,24 @@
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlmodel import select
 
 from ..db import get_session
 from ..forms import CommentForm, ConfirmForm, ProposalForm
-from ..models import College, Member
 from ..services import ServiceError
 from ..services import proposals as proposal_service
-from . import flash_error
+from . import context_of, flash_error
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
-
-
-def _names(db, ids):
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {m.id: m.display_name for m in db.exec(select(Member).where(Member.id.in_(ids)))}
 
 
 @bp.get("/")
 @login_required
 def index():
-    db = get_session()
-    items = proposal_service.list_all(db)
-    return render_template(
-        "proposals/index.html",
-        proposals=items,
-        supports=proposal_service.support_counts(db),
-        authors=_names(db, [p.author_id for p in items]),
-    )
+    listing = proposal_service.proposal_list(get_session())
+    return render_template("proposals/index.html", **context_of(listing))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -71,10 +56,7 @@ def new():
 @login_required
 def show(proposal_id: int):
     db = get_session()
-    try:
-        proposal = proposal_service.get(db, proposal_id)
-    except ServiceError as error:
-        abort(error.status)
+    proposal = proposal_service.get(db, proposal_id)
     form = CommentForm()
     status = 200
     if request.method == "GET":
@@ -96,17 +78,9 @@ def show(proposal_id: int):
             return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#commentaires")
     else:
         status = 422
-    comments = proposal_service.comments(db, proposal.id)
+    page = proposal_service.proposal_page(db, current_user, proposal.id)
     return render_template(
-        "proposals/show.html",
-        proposal=proposal,
-        form=form,
-        comments=comments,
-        authors=_names(db, [proposal.author_id] + [c.author_id for c in comments]),
-        colleges={c.id: c.name for c in db.exec(select(College))},
-        supported=proposal_service.supports(db, proposal.id, current_user.id),
-        support_count=proposal_service.support_counts(db).get(proposal.id, 0),
-        action_form=ConfirmForm(),
+        "proposals/show.html", **context_of(page), form=form, action_form=ConfirmForm()
     ), status
 
 
@@ -120,7 +94,5 @@ def support(proposal_id: int):
                 get_session(), current_user, proposal_id, request.form.get("support") == "1"
             )
         except ServiceError as error:
-            if error.status == 404:
-                abort(404)
             flash_error(error)
     return redirect(url_for("proposals.show", proposal_id=proposal_id))

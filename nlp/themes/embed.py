@@ -25,8 +25,6 @@ from importlib import metadata
 
 import numpy as np
 from scipy import sparse
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .preprocess import Analysis, Preprocessor
 from .stages import EncodeProgress
@@ -113,6 +111,10 @@ class FastEmbedder:
 
     def _lsa(self, analyses: Sequence[Analysis]) -> np.ndarray:
         """TF-IDF over content lemmas, reduced by truncated SVD; zero-padded to n_components."""
+        # scikit-learn takes a second to import: only an analysis pays for it, not the app's start.
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         n = len(analyses)
         out = np.zeros((n, self.n_components), dtype=np.float32)
         documents = [analysis.content_lemmas for analysis in analyses]

@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import Browser, csrf_from, read
-from tests.integration.test_consultations import as_person, contribute, create
+from tests.helpers import Browser, as_person, contribute, create, csrf_from, read
 
 PUBLIC = {
     "/login",

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from consult.db import get_session
 from consult.models import AuditEvent, Member
-from tests.conftest import Browser, read
+from tests.helpers import Browser, read
 
 ADMIN_PATHS_GET = [
     "/admin/members",

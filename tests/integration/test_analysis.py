@@ -9,7 +9,7 @@ from sqlmodel import select
 from consult.cli import cli
 from consult.db import get_session
 from consult.models import AnalysisRun, AuditEvent
-from tests.conftest import shared_data
+from tests.helpers import shared_data
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "verbatims_fr.csv"
 

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from consult.db import get_session
 from consult.models import AuditEvent, MemberToken, utcnow
-from tests.conftest import TEST_PASSWORD, Browser, read
+from tests.helpers import TEST_PASSWORD, Browser, read
 
 
 def events(app, event_type):

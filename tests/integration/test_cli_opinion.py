@@ -4,7 +4,7 @@ import json
 import shutil
 
 from consult.cli import cli
-from tests.conftest import shared_data
+from tests.helpers import shared_data
 
 
 def run(app, *args):

@@ -16,70 +16,7 @@ from consult.models import (
     utcnow,
 )
 from consult.services import consultations as consultation_service
-from tests.conftest import Browser, read
-
-
-@pytest.fixture
-def coop(app, people):
-    """Two colleges, a facilitator, two members of the invited college, one outsider."""
-    staff = people.college("Salariés", 50)
-    partners = people.college("Partenaires", 50)
-    people.add("anim@coop.example", name="Ysé Anim", roles=("facilitator",), college_id=staff.id)
-    people.add("ana@coop.example", name="Ana Durand", college_id=staff.id)
-    people.add("bo@coop.example", name="Bo Martin", college_id=staff.id)
-    people.add("out@coop.example", name="Outsider", college_id=partners.id)
-    return {"staff": staff, "partners": partners}
-
-
-def as_person(app, email):
-    browser = Browser(app.test_client())
-    assert browser.login(email).status_code == 302
-    return browser
-
-
-def create(app, coop, anonymity="pseudonymous", scale="three", open_it=True, closes_in=None):
-    facilitator = as_person(app, "anim@coop.example")
-    data = {
-        "title": "IA et bénévolat",
-        "question": "Faut-il utiliser l'IA pour nos mises en relation ?",
-        "description": "Contexte.",
-        "anonymity": anonymity,
-        "stance_scale": scale,
-        "colleges": [str(coop["staff"].id)],
-    }
-    if closes_in is not None:
-        data["closes_at"] = (utcnow() + closes_in).astimezone().strftime("%Y-%m-%dT%H:%M")
-    response = facilitator.form_post("/facilitate/consultations/new", data)
-    assert response.status_code == 302, read(response)
-    consultation_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
-    if open_it:
-        page = f"/facilitate/consultations/{consultation_id}"
-        response = facilitator.form_post(page, {}, post_url=f"{page}/status/open")
-        assert "Ouverte" in read(facilitator.client.get(page))
-    return consultation_id, facilitator
-
-
-def contribute(browser, consultation_id, text, stance="for", consent=True):
-    page = f"/consultations/{consultation_id}"
-    if consent:
-        browser.form_post(page, {"accept": "y"}, post_url=f"{page}/consent")
-    html = read(browser.client.get(page))
-    key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', html)
-    data = {"text": text, "stance": stance, "submission_key": key.group(1) if key else ""}
-    return browser.form_post(page, data, post_url=f"{page}/contribute")
-
-
-def contributions(app):
-    with app.app_context():
-        return list(get_session().exec(select(Contribution).order_by(Contribution.id)))
-
-
-def events(app, kind=None):
-    with app.app_context():
-        query = select(AuditEvent).order_by(AuditEvent.id)
-        if kind:
-            query = query.where(AuditEvent.event_type == kind)
-        return list(get_session().exec(query))
+from tests.helpers import Browser, as_person, contribute, contributions, create, events, read
 
 
 def test_member_consents_then_contributes(app, coop):

@@ -7,8 +7,8 @@ from sqlmodel import select
 from consult.db import get_session
 from consult.demo import load_demo
 from consult.models import AnalysisRun, Consultation, Contribution, Vote
-from consult.services.analysis import analysed_contributions, convergence_of, run_themes
-from tests.conftest import Browser, read
+from consult.services.analysis import analyse_now, analysed_contributions, convergence_of
+from tests.helpers import Browser, read
 
 
 def demo(app):
@@ -22,7 +22,7 @@ def test_demo_consultation_has_divergent_themes_with_reasons_in_both_languages(a
     with app.app_context():
         db = get_session()
         first = db.exec(select(Consultation).order_by(Consultation.id)).first()
-        run = run_themes(db, None, first.id, mode="fast")
+        run = analyse_now(db, None, first.id, mode="fast")
         verdicts = json.loads(run.result)["convergence"]["verdicts"]
     labels = {v["label"] for v in verdicts.values()}
     assert "divergent" in labels  # the demo plants themes that split the colleges
@@ -60,7 +60,7 @@ def test_demo_home_care_consultation_shows_common_ground_in_the_default_mode(app
     with app.app_context():
         db = get_session()
         second = db.exec(select(Consultation).order_by(Consultation.id)).all()[1]
-        run = run_themes(db, None, second.id, mode="quality")
+        run = analyse_now(db, None, second.id, mode="quality")
         verdicts = json.loads(run.result)["convergence"]["verdicts"]
     labels = [v["label"] for v in verdicts.values()]
     assert "convergent" in labels and "divergent" in labels
@@ -100,7 +100,7 @@ def test_votes_on_hidden_or_withdrawn_contributions_do_not_count(app):
     with app.app_context():
         db = get_session()
         first = db.exec(select(Consultation).order_by(Consultation.id)).first()
-        run = run_themes(db, None, first.id, mode="fast")
+        run = analyse_now(db, None, first.id, mode="fast")
         before = json.loads(run.result)["convergence"]["opinion"]["votes_count"]
         voted = db.exec(select(Vote.contribution_id).where(Vote.latest)).first()
         contribution = db.get(Contribution, voted)
@@ -109,7 +109,7 @@ def test_votes_on_hidden_or_withdrawn_contributions_do_not_count(app):
         contribution.hidden = True
         db.add(contribution)
         db.commit()
-        after = json.loads(run_themes(db, None, first.id, mode="fast").result)
+        after = json.loads(analyse_now(db, None, first.id, mode="fast").result)
         assert after["convergence"]["opinion"]["votes_count"] == before - n_votes
 
 

@@ -5,7 +5,7 @@ from consult.db import get_session
 from consult.demo import COLLEGES, MEMBERS, load_demo
 from consult.models import AuditEvent, College, Consultation, Contribution, Member, Proposal, Vote
 from consult.services.cooperative import weight_warnings
-from tests.conftest import Browser, read
+from tests.helpers import Browser, read
 
 
 def count(db, model):

@@ -1,6 +1,6 @@
 """French by default, English on request, error pages in both."""
 
-from tests.conftest import read
+from tests.helpers import read
 
 
 def test_french_is_the_default(client):

@@ -9,8 +9,8 @@ from sqlmodel import func, select
 from consult.cli import cli
 from consult.db import get_session
 from consult.models import AuditEvent, Consultation, Contribution, Vote
-from consult.services import exports, imports
-from tests.conftest import shared_data
+from consult.services import PermissionDenied, exports, imports
+from tests.helpers import shared_data
 
 POLIS = ("brexit-consensus", "15-per-hour-seattle")
 
@@ -303,9 +303,9 @@ def test_only_facilitators_import_and_export(app, people, tmp_path):
     member = people.add("ana@coop.example")
     with app.app_context():
         db = get_session()
-        with pytest.raises(imports.ServiceError):
+        with pytest.raises(PermissionDenied):
             imports.import_table(
                 db, member, imports.Target(title="X"), b"texte\nbonjour\n", "x.csv", dry_run=False
             )
-        with pytest.raises(exports.ServiceError):
+        with pytest.raises(PermissionDenied):
             exports.export_json(db, member, 1)

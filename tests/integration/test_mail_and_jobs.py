@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from consult import jobs
-from tests.conftest import Browser
+from tests.helpers import Browser
 from tests.smtp_sink import SmtpSink
 
 
@@ -78,8 +78,9 @@ def test_jobs_queue_in_sqlite_until_a_worker_runs_them(tmp_path, sink):
         "PALABRE_MAIL_PORT": sink.port,
         "PALABRE_MAIL_USE_TLS": False,
         "PALABRE_MAIL_SENDER": "coop@coop.example",
+        "PALABRE_JOBS_IMMEDIATE": False,
     }
-    huey = jobs.configure(settings, str(tmp_path), immediate=False)
+    huey = jobs.configure(settings, str(tmp_path))
     try:
         jobs.send_mail("ana@coop.example", "Objet", "Corps")
         assert (tmp_path / "jobs.sqlite3").exists() and huey.pending_count() == 1
@@ -87,7 +88,7 @@ def test_jobs_queue_in_sqlite_until_a_worker_runs_them(tmp_path, sink):
         huey.execute(huey.dequeue())  # what the worker does
         assert [m[1] for m in sink.messages] == [["ana@coop.example"]]
     finally:
-        jobs.configure({}, str(tmp_path), immediate=True)
+        jobs.configure({"PALABRE_JOBS_IMMEDIATE": True}, str(tmp_path))
 
 
 def test_jobs_queue_in_redis_when_configured(tmp_path):
@@ -96,7 +97,7 @@ def test_jobs_queue_in_redis_when_configured(tmp_path):
         redis.Redis.from_url(url).ping()
     except redis.ConnectionError:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
-    huey = jobs.configure({"PALABRE_REDIS_URL": url}, str(tmp_path), immediate=False)
+    huey = jobs.configure({"PALABRE_REDIS_URL": url}, str(tmp_path))
     try:
         huey.flush()
         jobs.send_mail("ana@coop.example", "Objet", "Corps")
@@ -104,7 +105,7 @@ def test_jobs_queue_in_redis_when_configured(tmp_path):
         assert not (tmp_path / "jobs.sqlite3").exists()
         huey.flush()
     finally:
-        jobs.configure({}, str(tmp_path), immediate=True)
+        jobs.configure({"PALABRE_JOBS_IMMEDIATE": True}, str(tmp_path))
 
 
 def test_the_worker_closes_consultations_at_their_date(app, people):

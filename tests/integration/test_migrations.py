@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 
 from consult.db import make_engine
 from consult.migrate import upgrade
-from tests.conftest import POSTGRES_URL
+from tests.helpers import POSTGRES_URL
 
 
 def test_migrated_schema_matches_the_models(database):

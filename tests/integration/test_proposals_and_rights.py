@@ -7,8 +7,7 @@ from sqlmodel import select
 
 from consult.db import get_session
 from consult.models import AuditEvent, Contribution, Member, Proposal, ProposalSupport
-from tests.conftest import TEST_PASSWORD, Browser, read
-from tests.integration.test_consultations import as_person, contribute, create
+from tests.helpers import TEST_PASSWORD, Browser, as_person, contribute, create, read
 
 PROPOSAL = {
     "title": "Tri des demandes entrantes",

@@ -8,8 +8,7 @@ from sqlmodel import func, select
 
 from consult.db import get_session
 from consult.models import Contribution, Vote
-from tests.conftest import csrf_from, read, shared_data
-from tests.integration.test_consultations import as_person
+from tests.helpers import as_person, csrf_from, read, shared_data
 
 
 def count(app, model):

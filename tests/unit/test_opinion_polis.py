@@ -29,7 +29,7 @@ from nlp.opinion.statements import (
     majority_statements,
     representative_comments,
 )
-from tests.conftest import shared_data
+from tests.helpers import shared_data
 from tests.polis_fixtures import load_fixture
 
 FIXTURES = (

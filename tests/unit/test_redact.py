@@ -8,7 +8,7 @@ import pytest
 
 from nlp.redaction import PLACEHOLDERS, Redaction, Redactor, Span, evaluate, load_examples
 from nlp.redaction import redactor as redact_module
-from tests.conftest import shared_data
+from tests.helpers import shared_data
 
 EVALUATION_SET = Path(__file__).resolve().parents[1] / "data" / "redaction_fr.jsonl"
 

@@ -1,0 +1,108 @@
+"""What tests do as people do it: a browser with verbs, and the steps of a consultation.
+
+Plain functions and classes that test modules import; the fixtures are in conftest.py.
+"""
+
+import html
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from consult.db import get_session
+from consult.models import AuditEvent, Contribution, utcnow
+
+POSTGRES_URL = os.environ.get("PALABRE_TEST_DATABASE_URL", "")
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+class Browser:
+    """What a person does in the app, in verbs."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def form_post(self, page_url: str, data: dict, post_url: str | None = None, **kwargs):
+        """Open the page that shows the form, then submit it with its CSRF token."""
+        page = self.client.get(page_url)
+        token = csrf_from(page.get_data(as_text=True))
+        return self.client.post(post_url or page_url, data={"csrf_token": token, **data}, **kwargs)
+
+    def login(self, email: str, password: str = TEST_PASSWORD, **kwargs):
+        return self.form_post("/login", {"email": email, "password": password}, **kwargs)
+
+    def logout(self):
+        return self.form_post("/", {}, post_url="/logout")
+
+
+def shared_data(*parts: str) -> Path:
+    """A folder or file of ../shared/data, or skip the test saying what is missing."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not found: {path} (run inside the Palabre workspace)")
+    return path
+
+
+def read(response) -> str:
+    """The page as a person reads it: HTML entities decoded."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def as_person(app, email):
+    browser = Browser(app.test_client())
+    assert browser.login(email).status_code == 302
+    return browser
+
+
+def create(app, coop, anonymity="pseudonymous", scale="three", open_it=True, closes_in=None):
+    facilitator = as_person(app, "anim@coop.example")
+    data = {
+        "title": "IA et bénévolat",
+        "question": "Faut-il utiliser l'IA pour nos mises en relation ?",
+        "description": "Contexte.",
+        "anonymity": anonymity,
+        "stance_scale": scale,
+        "colleges": [str(coop["staff"].id)],
+    }
+    if closes_in is not None:
+        data["closes_at"] = (utcnow() + closes_in).astimezone().strftime("%Y-%m-%dT%H:%M")
+    response = facilitator.form_post("/facilitate/consultations/new", data)
+    assert response.status_code == 302, read(response)
+    consultation_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    if open_it:
+        page = f"/facilitate/consultations/{consultation_id}"
+        response = facilitator.form_post(page, {}, post_url=f"{page}/status/open")
+        assert "Ouverte" in read(facilitator.client.get(page))
+    return consultation_id, facilitator
+
+
+def contribute(browser, consultation_id, text, stance="for", consent=True):
+    page = f"/consultations/{consultation_id}"
+    if consent:
+        browser.form_post(page, {"accept": "y"}, post_url=f"{page}/consent")
+    html = read(browser.client.get(page))
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', html)
+    data = {"text": text, "stance": stance, "submission_key": key.group(1) if key else ""}
+    return browser.form_post(page, data, post_url=f"{page}/contribute")
+
+
+def contributions(app):
+    with app.app_context():
+        return list(get_session().exec(select(Contribution).order_by(Contribution.id)))
+
+
+def events(app, kind=None):
+    with app.app_context():
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        if kind:
+            query = query.where(AuditEvent.event_type == kind)
+        return list(get_session().exec(query))

@@ -1,0 +1,164 @@
+"""A consultation's analysis is asked for, queued, run by the worker, and shown at every stage."""
+
+import json
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from consult import jobs
+from consult.db import get_session
+from consult.models import AnalysisRun, AuditEvent
+from consult.services import PermissionDenied, ServiceError
+from consult.services import analysis as service
+from tests.helpers import as_person, contribute, create, read
+
+pytestmark = pytest.mark.slow  # contributions are redacted with spaCy, themes found with it
+
+VERBATIMS = [
+    "L'IA doit rester sous le contrôle des bénévoles qui accompagnent les familles.",
+    "Nos données ne doivent jamais quitter le serveur de la coopérative.",
+    "Un outil d'IA pourrait aider à planifier les tournées des aides à domicile.",
+]
+
+
+@pytest.fixture
+def consultation(app, coop):
+    cid, facilitator = create(app, coop)
+    ana, bo = as_person(app, "ana@coop.example"), as_person(app, "bo@coop.example")
+    for index, text in enumerate(VERBATIMS):
+        contribute(ana if index % 2 else bo, cid, text)
+    return cid, facilitator
+
+
+def runs(app, cid):
+    with app.app_context():
+        return list(get_session().exec(
+            select(AnalysisRun).where(AnalysisRun.consultation_id == cid).order_by(AnalysisRun.id)))
+
+
+def analysis_page(browser, cid) -> str:
+    response = browser.client.get(f"/facilitate/consultations/{cid}/analysis")
+    assert response.status_code == 200
+    return read(response)
+
+
+def start(browser, cid):
+    page = f"/facilitate/consultations/{cid}/analysis"
+    return browser.form_post(page, {}, follow_redirects=True)
+
+
+def test_the_page_shows_a_queued_then_a_running_run(app, consultation):
+    cid, facilitator = consultation
+    with app.app_context():
+        db = get_session()
+        run = service.request_analysis(db, None, cid)
+        assert run.status == "queued"
+    page = analysis_page(facilitator, cid)
+    assert "elle attend le worker" in page
+    assert "Lancer une nouvelle analyse" not in page  # one at a time
+    with app.app_context():
+        db = get_session()
+        stored = db.get(AnalysisRun, run.id)
+        stored.status = "running"
+        db.add(stored)
+        db.commit()
+    page = analysis_page(facilitator, cid)
+    assert "Analyse en cours" in page
+    facilitator.client.get("/language/en?next=/")
+    assert "Analysis running" in analysis_page(facilitator, cid)
+
+
+def test_starting_from_the_page_runs_the_job_and_records_both_events(app, consultation):
+    cid, facilitator = consultation
+    page = read(start(facilitator, cid))
+    assert "Analyse demandée" in page
+    [run] = runs(app, cid)
+    assert run.status == "done" and json.loads(run.result)["themes"]
+    assert len(json.loads(run.contribution_ids)) == len(VERBATIMS)
+    with app.app_context():
+        kinds = [e.event_type for e in get_session().exec(
+            select(AuditEvent).where(AuditEvent.object_type == "analysis_run"))]
+    assert kinds == ["AnalysisRequested", "AnalysisRecorded"]
+    assert "Lancer une nouvelle analyse" in analysis_page(facilitator, cid)
+
+
+def test_a_second_request_while_one_is_queued_is_refused_with_a_message(app, consultation):
+    cid, facilitator = consultation
+    with app.app_context():
+        service.request_analysis(get_session(), None, cid)
+    page = read(start(facilitator, cid))
+    assert "déjà demandée ou en cours" in page
+    assert [r.status for r in runs(app, cid)] == ["queued"]
+    with app.app_context(), pytest.raises(ServiceError):
+        service.request_analysis(get_session(), None, cid)
+
+
+def test_the_database_holds_one_active_run_per_consultation(app, consultation):
+    """What protects two requests that race past the service's check."""
+    cid, _ = consultation
+    with app.app_context():
+        db = get_session()
+        db.add(AnalysisRun(consultation_id=cid, mode="fast", status="queued"))
+        db.commit()
+        db.add(AnalysisRun(consultation_id=cid, mode="fast", status="running"))
+        with pytest.raises(IntegrityError):
+            db.commit()
+        db.rollback()
+        db.add(AnalysisRun(consultation_id=cid, mode="fast", status="done"))
+        db.add(AnalysisRun(consultation_id=cid, mode="fast", status="failed"))
+        db.commit()  # finished runs are as many as one likes
+
+
+def test_a_failing_run_ends_failed_with_its_reason_and_a_new_one_can_start(app, consultation):
+    cid, facilitator = consultation
+    with app.app_context():
+        db = get_session()
+        run = service.request_analysis(db, None, cid)
+        # Parameters this version does not know, as a queue written by another version may hold.
+        run.parameters = json.dumps({"mode": "rapide"})
+        db.add(run)
+        db.commit()
+        failed = service.run_analysis(db, run.id)
+        assert failed.status == "failed" and "rapide" in failed.error
+        assert failed.finished_at is not None
+    page = analysis_page(facilitator, cid)
+    assert "L'analyse a échoué" in page and "rapide" in page
+    start(facilitator, cid)
+    assert [r.status for r in runs(app, cid)] == ["failed", "done"]
+
+
+def test_a_run_that_is_not_queued_is_not_run_again(app, consultation):
+    cid, _ = consultation
+    with app.app_context():
+        db = get_session()
+        run = service.run_analysis(db, service.request_analysis(db, None, cid).id)
+        finished = run.finished_at
+        again = service.run_analysis(db, run.id)
+        assert again.status == "done" and again.finished_at == finished
+    assert len(runs(app, cid)) == 1
+
+
+def test_with_a_worker_the_request_waits_in_the_queue_until_the_worker_runs_it(
+    make_app, coop, tmp_path
+):
+    app = make_app(PALABRE_JOBS_IMMEDIATE=False, PALABRE_REDIS_URL="")
+    cid, facilitator = create(app, coop)
+    contribute(as_person(app, "ana@coop.example"), cid, VERBATIMS[0])
+    try:
+        start(facilitator, cid)
+        [run] = runs(app, cid)
+        assert run.status == "queued" and jobs.huey.pending_count() == 1
+        jobs.huey.execute(jobs.huey.dequeue())  # what `palabre worker` does
+        [run] = runs(app, cid)
+        assert run.status == "done"
+    finally:
+        jobs.configure({"PALABRE_JOBS_IMMEDIATE": True}, str(tmp_path))
+
+
+def test_only_facilitators_ask_for_an_analysis(app, consultation, people):
+    cid, _ = consultation
+    member = people.add("cy@coop.example")
+    with app.app_context(), pytest.raises(PermissionDenied):
+        service.request_analysis(get_session(), member, cid)
+    assert runs(app, cid) == []

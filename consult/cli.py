@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from .cli_nlp import nlp_group
 from .config import settings_markdown
+from .services.imports import KINDS as IMPORT_KINDS
 
 
 def _create_app(*_args, **_kwargs) -> Flask:
@@ -143,7 +144,7 @@ def _echo_report(report) -> None:
 @click.option(
     "--format",
     "kind",
-    type=click.Choice(["auto", "table", "polis", "decidim"]),
+    type=click.Choice(IMPORT_KINDS),
     default="auto",
     show_default=True,
     help="What the source is.",
@@ -153,47 +154,21 @@ def _echo_report(report) -> None:
 def consultation_import(source: Path, consultation_id, title, dry_run, kind, text_column):
     """Import a CSV/XLSX file, a Decidim comments export or a Polis export folder."""
     from .db import get_session
-    from .formats.decidim import looks_like_decidim
-    from .formats.tables import read_table
     from .services import Refusal, imports
 
     if consultation_id is None and not title:
         title = source.stem if source.is_file() else source.name
-    target = imports.Target(consultation_id, title)
-    config = current_app.config
-    limits = {
-        "max_rows": config["PALABRE_MAX_IMPORT_ROWS"],
-        "max_bytes": config["PALABRE_MAX_UPLOAD_MB"] * 1024 * 1024,
-    }
-    db = get_session()
     try:
-        if source.is_dir() or kind == "polis":
-            report = imports.import_polis(db, None, target, source, dry_run=dry_run)
-        else:
-            data = source.read_bytes()
-            if kind == "auto":
-                is_json = source.suffix.lower() == ".json"
-                kind = (
-                    "decidim"
-                    if is_json
-                    or looks_like_decidim(read_table(data, source.name, **limits).columns)
-                    else "table"
-                )
-            if kind == "decidim":
-                report = imports.import_decidim(
-                    db, None, target, data, source.name, dry_run=dry_run, **limits
-                )
-            else:
-                report = imports.import_table(
-                    db,
-                    None,
-                    target,
-                    data,
-                    source.name,
-                    dry_run=dry_run,
-                    mapping={"text": text_column} if text_column else None,
-                    **limits,
-                )
+        report = imports.import_source(
+            get_session(),
+            None,
+            source,
+            target=imports.Target(consultation_id, title),
+            kind=kind,
+            mapping={"text": text_column} if text_column else None,
+            dry_run=dry_run,
+            limits=imports.ImportLimits.from_settings(current_app.config),
+        )
     except imports.ImportRefused as error:
         _echo_report(imports.ImportReport(source=kind, problems=error.problems))
         raise click.ClickException("Fichier refusé / file refused.") from error

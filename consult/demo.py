@@ -23,7 +23,7 @@ from .services import consultations as consultation_service
 from .services import proposals as proposal_service
 from .services.contributions import notice_hash
 from .services.cooperative import create_college, update_cooperative
-from .services.importing import NewContribution, NewVote, add_in_bulk
+from .services.imports import NewContribution, NewVote, add_in_bulk
 from .services.members import invite_member
 
 CONTENT = Path(__file__).parent / "demo_content" / "consultations.json"

@@ -255,7 +255,7 @@ def should_auto_hide(report_count: int, threshold: int) -> bool:
     return threshold > 0 and report_count >= threshold
 
 
-def _fold(word: str) -> str:
+def fold(word: str) -> str:
     import unicodedata
 
     plain = unicodedata.normalize("NFKD", word.strip().lower().replace("’", "'"))
@@ -315,7 +315,7 @@ def stance_from_word(word: str | None, scale: str) -> str | None:
     """
     if word is None or not str(word).strip():
         return None
-    folded = _fold(str(word))
+    folded = fold(str(word))
     if folded in STANCE_SCALES.get(scale, ()):
         return folded
     code = STANCE_WORDS.get(scale, {}).get(folded)

@@ -27,18 +27,12 @@ from werkzeug.utils import secure_filename
 
 from ..access import FACILITATION
 from ..db import get_session
-from ..formats.decidim import looks_like_decidim
-from ..formats.errors import FormatError
-from ..formats.tables import read_table
 from ..forms import ConfirmForm, ExportForm, ImportForm
 from ..services import ServiceError, exports, imports
 from ..services import consultations as consultation_service
 from . import flash_error, role_required
 
 bp = Blueprint("transfer", __name__, url_prefix="/facilitate")
-
-ACCEPTED = {".csv", ".tsv", ".txt", ".xlsx", ".json"}
-FIELDS = ("text", "stance", "college", "date", "author")
 
 
 @bp.before_request
@@ -49,14 +43,6 @@ def only_facilitators():
 
 def _uploads() -> Path:
     return Path(current_app.instance_path) / "imports"
-
-
-def _limits() -> dict:
-    config = current_app.config
-    return {
-        "max_rows": config["PALABRE_MAX_IMPORT_ROWS"],
-        "max_bytes": config["PALABRE_MAX_UPLOAD_MB"] * 1024 * 1024,
-    }
 
 
 def _targets():
@@ -75,7 +61,7 @@ def import_file():
     if form.validate_on_submit():
         files = [f for f in form.files.data if f and f.filename]
         names = [secure_filename(f.filename) or "fichier" for f in files]
-        if not files or any(Path(n).suffix.lower() not in ACCEPTED for n in names):
+        if not files or not all(imports.accepts(n) for n in names):
             flash(gettext("Formats acceptés : CSV, TSV, XLSX ou JSON."), "error")
             return render_template("facilitate/import.html", form=form), 422
         if not form.consultation_id.data and not (form.title.data or "").strip():
@@ -89,9 +75,9 @@ def import_file():
         _forget_old_uploads()
         token = secrets.token_hex(16)
         folder = _uploads() / token
-        folder.mkdir(parents=True)
+        (folder / "files").mkdir(parents=True)
         for upload, name in zip(files, names, strict=True):
-            upload.save(folder / name)
+            upload.save(folder / "files" / name)
         (folder / "meta.json").write_text(
             json.dumps(
                 {
@@ -133,37 +119,20 @@ def _pending(token: str) -> tuple[Path, dict]:
 
 
 def _run(folder: Path, meta: dict, mapping: dict, dry_run: bool) -> imports.ImportReport:
-    db = get_session()
-    target = imports.Target(meta["consultation_id"], meta["title"] or None)
-    names = meta["names"]
-    if "comments.csv" in names:
-        return imports.import_polis(
-            db,
-            current_user,
-            target,
-            folder,
-            dry_run=dry_run,
-            max_rows=current_app.config["PALABRE_MAX_IMPORT_ROWS"] * 10,
-        )
-    data = (folder / names[0]).read_bytes()
-    is_decidim = names[0].lower().endswith(".json")
-    if not is_decidim:
-        try:
-            is_decidim = looks_like_decidim(read_table(data, names[0], **_limits()).columns)
-        except FormatError:
-            is_decidim = False
-    if is_decidim:
-        return imports.import_decidim(
-            db, current_user, target, data, names[0], dry_run=dry_run, **_limits()
-        )
-    return imports.import_table(
-        db, current_user, target, data, names[0], mapping=mapping, dry_run=dry_run, **_limits()
+    return imports.import_source(
+        get_session(),
+        current_user,
+        folder / "files",
+        target=imports.Target(meta["consultation_id"], meta["title"] or None),
+        mapping=mapping,
+        dry_run=dry_run,
+        limits=imports.ImportLimits.from_settings(current_app.config),
     )
 
 
 def _mapping() -> dict:
     source = request.form if request.method == "POST" else request.args
-    return {name: source.get(name) or None for name in FIELDS if name in source}
+    return {name: source.get(name) or None for name in imports.FIELDS if name in source}
 
 
 @bp.get("/import/<token>")
@@ -182,7 +151,7 @@ def preview(token: str):
         report=report,
         token=token,
         meta=meta,
-        fields=FIELDS,
+        fields=imports.FIELDS,
         action_form=ConfirmForm(),
     )
 
@@ -219,10 +188,7 @@ def commit(token: str):
 @bp.route("/consultations/<int:consultation_id>/export", methods=["GET", "POST"])
 def export(consultation_id: int):
     db = get_session()
-    try:
-        consultation = consultation_service.get_consultation(db, consultation_id)
-    except ServiceError as error:
-        abort(error.status)
+    consultation = consultation_service.get_consultation(db, consultation_id)
     form = ExportForm()
     form.fill_choices()
     if form.validate_on_submit():

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from .. import audit, events
-from ..models import Consultation, Contribution, ContributionVersion, Member, Vote, utcnow
-from ..redaction import redact_many
+from ... import audit, events
+from ...models import Consultation, Contribution, ContributionVersion, Member, Vote, utcnow
+from ...redaction import redact_many
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,97 @@
+"""The one way in for an import, from the web and from the command line: detect, then import.
+
+:func:`import_source` takes a path — a file, or a folder holding a Polis export or one uploaded
+file — finds what it is (or takes the ``kind`` asked for), and hands it to the reader of that kind
+with the cooperative's limits. The web import and ``palabre consultation import`` both call it,
+so they detect, limit and refuse in the same way.
+"""
+
+from pathlib import Path
+
+from sqlmodel import Session
+
+from ...formats.decidim import looks_like_decidim
+from ...formats.errors import FormatError
+from ...formats.tables import read_table
+from ...models import Member
+from ...rules import N_, Problem
+from .common import check_actor
+from .decidim import import_decidim
+from .polis import import_polis
+from .report import DEFAULT_LIMITS, ImportLimits, ImportRefused, ImportReport, Target
+from .table import import_table
+
+KINDS = ("auto", "table", "polis", "decidim")
+ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json")
+POLIS_COMMENTS = "comments.csv"  # the file that makes a folder a Polis export
+
+
+def accepts(filename: str) -> bool:
+    """Whether a file of this name can be imported (by its extension)."""
+    return Path(filename).suffix.lower() in ACCEPTED_SUFFIXES
+
+
+def _data_file(folder: Path) -> Path:
+    files = [p for p in sorted(folder.iterdir()) if p.is_file() and accepts(p.name)]
+    if len(files) != 1:
+        raise ImportRefused([Problem(N_(
+            "Un dossier s'importe s'il contient un export Polis (comments.csv avec votes.csv "
+            "ou participants-votes.csv) ou un seul fichier CSV, TSV, XLSX ou JSON."))])
+    return files[0]
+
+
+def detect_kind(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> str:
+    """``polis`` for a folder with comments.csv; for a file, ``decidim`` when it is JSON or its
+    columns are a Decidim export's, else ``table`` (whose reader then says what is wrong)."""
+    if path.is_dir():
+        if (path / POLIS_COMMENTS).is_file():
+            return "polis"
+        path = _data_file(path)
+    if path.suffix.lower() == ".json":
+        return "decidim"
+    try:
+        table = read_table(path.read_bytes(), path.name, max_rows=limits.max_rows,
+                           max_bytes=limits.max_bytes)
+    except FormatError:
+        return "table"
+    return "decidim" if looks_like_decidim(table.columns) else "table"
+
+
+def import_source(
+    session: Session,
+    actor: Member | None,
+    path: Path,
+    *,
+    target: Target,
+    kind: str = "auto",
+    mapping: dict[str, str | None] | None = None,
+    dry_run: bool = True,
+    limits: ImportLimits = DEFAULT_LIMITS,
+) -> ImportReport:
+    """Preview (``dry_run``) or import what ``path`` holds into ``target``.
+
+    Raises :class:`ImportRefused` (with every problem) when the source cannot be read, and the
+    services' refusals when the actor may not import or the target cannot receive it.
+    """
+    check_actor(session, actor, target)  # before reading anything
+    path = Path(path)
+    if kind not in KINDS:
+        raise ImportRefused([Problem(N_("Format d'import inconnu : %(kind)s."), {"kind": kind})])
+    if kind == "auto":
+        kind = detect_kind(path, limits)
+    if kind == "polis":
+        if not path.is_dir():
+            raise ImportRefused([Problem(N_(
+                "Un export Polis est un dossier (comments.csv avec votes.csv ou "
+                "participants-votes.csv)."))])
+        return import_polis(session, actor, target, path, dry_run=dry_run, limits=limits)
+    if path.is_dir():
+        path = _data_file(path)
+    if not accepts(path.name):
+        raise ImportRefused([Problem(N_("Formats acceptés : CSV, TSV, XLSX ou JSON."))])
+    data = path.read_bytes()
+    if kind == "decidim":
+        return import_decidim(session, actor, target, data, path.name, dry_run=dry_run,
+                              limits=limits)
+    return import_table(session, actor, target, data, path.name, mapping=mapping,
+                        dry_run=dry_run, limits=limits)

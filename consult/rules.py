@@ -206,7 +206,7 @@ def participation_problem(
     if current == "scheduled":
         return Problem(
             N_("Cette consultation ouvrira le %(date)s."),
-            {"date": state.opens_at.strftime("%d/%m/%Y %H:%M")},
+            {"date": state.opens_at},  # a datetime: the page shows it in the local time zone
         )
     if current == "draft":
         return Problem(N_("Cette consultation est en préparation : elle n'est pas encore ouverte."))

@@ -355,3 +355,21 @@ def test_members_read_everyone_with_hidden_ones_masked(app, coop):
     assert "Visible de tous" in page
     assert "Propos blessant" not in page and "Masqué par la modération." in page
     assert "Ana Durand" not in page  # pseudonymous: a pseudonym instead of the name
+
+
+def test_a_scheduled_consultation_says_when_it_opens_in_the_cooperatives_time(app, coop):
+    cid, facilitator = create(app, coop, open_it=False)
+    opening = "2031-01-15T09:30"  # typed in Paris time (UTC+1 in January)
+    page = f"/facilitate/consultations/{cid}/edit"
+    facilitator.form_post(page, {
+        "title": "IA et bénévolat", "question": "Faut-il ?", "description": "",
+        "anonymity": "pseudonymous", "stance_scale": "three",
+        "colleges": [str(coop["staff"].id)], "opens_at": opening,
+    })
+    facilitator.form_post(f"/facilitate/consultations/{cid}", {},
+                          post_url=f"/facilitate/consultations/{cid}/status/open")
+    with app.app_context():
+        stored = get_session().get(Consultation, cid)
+        assert stored.opens_at.utcoffset() == timedelta(0) and stored.opens_at.hour == 8
+    shown = read(as_person(app, "ana@coop.example").client.get(f"/consultations/{cid}"))
+    assert "Cette consultation ouvrira le 15/01/2031 09:30." in shown

@@ -1,97 +1,164 @@
-"""Theme analysis from the command line: on a file (no database) and on a consultation."""
+"""A consultation's analysis is asked for, queued, run by the worker, and shown at every stage."""
 
-import csv
 import json
-from pathlib import Path
 
+import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from consult.cli import cli
+from consult import jobs
 from consult.db import get_session
 from consult.models import AnalysisRun, AuditEvent
-from tests.helpers import shared_data
+from consult.services import PermissionDenied, ServiceError
+from consult.services import analysis as service
+from tests.helpers import as_person, contribute, create, read
 
-FIXTURE = Path(__file__).resolve().parents[1] / "data" / "verbatims_fr.csv"
+pytestmark = pytest.mark.slow  # contributions are redacted with spaCy, themes found with it
 
-
-def run(app, *args):
-    return app.test_cli_runner().invoke(cli, [str(a) for a in args])
-
-
-def fixture_rows():
-    with open(FIXTURE, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter=";"))
-
-
-def test_themes_of_a_csv_file_one_output_row_per_input_row(app, tmp_path):
-    out = tmp_path / "result.csv"
-    result = run(app, "nlp", "themes", FIXTURE, "--text-column", "body", "--out", out)
-    assert result.exit_code == 0, result.output
-    assert "thèmes" in result.output and "mots-clés" in result.output
-    with open(out, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    source = fixture_rows()
-    assert len(rows) == len(source)
-    assert [r["body"] for r in rows] == [s["body"] for s in source]  # input order kept
-    assert all(int(r["theme_id"]) >= -1 for r in rows)
-    labelled = [r for r in rows if r["theme_id"] != "-1"]
-    assert labelled and all(r["theme_label"] for r in labelled)
-    assert len({r["theme_id"] for r in labelled}) >= 2
+VERBATIMS = [
+    "L'IA doit rester sous le contrôle des bénévoles qui accompagnent les familles.",
+    "Nos données ne doivent jamais quitter le serveur de la coopérative.",
+    "Un outil d'IA pourrait aider à planifier les tournées des aides à domicile.",
+]
 
 
-def test_json_output_holds_themes_and_assignments(app, tmp_path):
-    out = tmp_path / "result.json"
-    result = run(app, "nlp", "themes", FIXTURE, "--text-column", "body", "--themes", "3",
-                 "--out", out)
-    assert result.exit_code == 0, result.output
-    document = json.loads(out.read_text(encoding="utf-8"))
-    assert len(document["assignments"]) == len(fixture_rows())
-    assert 1 <= len(document["themes"]) <= 3
-    assert document["input_sha256"] and document["versions"]
+@pytest.fixture
+def consultation(app, coop):
+    cid, facilitator = create(app, coop)
+    ana, bo = as_person(app, "ana@coop.example"), as_person(app, "bo@coop.example")
+    for index, text in enumerate(VERBATIMS):
+        contribute(ana if index % 2 else bo, cid, text)
+    return cid, facilitator
 
 
-def test_same_input_and_seed_give_the_same_csv(app, tmp_path):
-    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
-    for out in (first, second):
-        assert run(app, "nlp", "themes", FIXTURE, "--text-column", "body", "--seed", "7",
-                   "--out", out).exit_code == 0
-    assert first.read_bytes() == second.read_bytes()
+def runs(app, cid):
+    with app.app_context():
+        return list(get_session().exec(
+            select(AnalysisRun).where(AnalysisRun.consultation_id == cid).order_by(AnalysisRun.id)))
 
 
-def test_missing_column_is_a_clear_error(app):
-    result = run(app, "nlp", "themes", FIXTURE, "--text-column", "texte")
-    assert result.exit_code != 0
-    assert "texte" in result.output and "body" in result.output  # says which columns exist
+def analysis_page(browser, cid) -> str:
+    response = browser.client.get(f"/facilitate/consultations/{cid}/analysis")
+    assert response.status_code == 200
+    return read(response)
 
 
-def test_sib200_test_set_from_the_command_line(app):
-    path = shared_data("sib200-fra", "test.tsv")
-    result = run(app, "nlp", "themes", path, "--text-column", "text")
-    assert result.exit_code == 0, result.output
-    assert result.output.count("mots-clés") >= 3
+def start(browser, cid):
+    page = f"/facilitate/consultations/{cid}/analysis"
+    return browser.form_post(page, {}, follow_redirects=True)
 
 
-def test_analysis_of_a_consultation_is_stored(app, people, tmp_path):
-    for name in ("Salariés", "Bénévoles", "Bénéficiaires", "Collectivités", "Partenaires"):
-        people.college(name, 20)
-    imported = run(app, "consultation", "import", FIXTURE, "--title", "Atelier",
-                   "--text-column", "body")
-    assert imported.exit_code == 0, imported.output
-    result = run(app, "nlp", "themes", "--consultation", "1", "--out", tmp_path / "r.json")
-    assert result.exit_code == 0, result.output
+def test_the_page_shows_a_queued_then_a_running_run(app, consultation):
+    cid, facilitator = consultation
     with app.app_context():
         db = get_session()
-        stored = db.exec(select(AnalysisRun)).one()
-        assert stored.status == "done" and stored.mode == "quality"  # auto, 150 verbatims
-        assert len(json.loads(stored.contribution_ids)) == len(fixture_rows())
-        assert json.loads(stored.versions) and len(stored.input_sha256) == 64
-        assert stored.seconds > 0
-        event = db.exec(select(AuditEvent).where(
-            AuditEvent.event_type == "AnalysisRecorded")).one()
-        assert json.loads(event.canonical)["data"]["input_sha256"] == stored.input_sha256
-    assert json.loads((tmp_path / "r.json").read_text())["themes"]
+        run = service.request_analysis(db, None, cid)
+        assert run.status == "queued"
+    page = analysis_page(facilitator, cid)
+    assert "elle attend le worker" in page
+    assert "Lancer une nouvelle analyse" not in page  # one at a time
+    with app.app_context():
+        db = get_session()
+        stored = db.get(AnalysisRun, run.id)
+        stored.status = "running"
+        db.add(stored)
+        db.commit()
+    page = analysis_page(facilitator, cid)
+    assert "Analyse en cours" in page
+    facilitator.client.get("/language/en?next=/")
+    assert "Analysis running" in analysis_page(facilitator, cid)
 
 
-def test_file_or_consultation_but_not_both_nor_neither(app):
-    assert run(app, "nlp", "themes").exit_code != 0
-    assert run(app, "nlp", "themes", FIXTURE, "--consultation", "1").exit_code != 0
+def test_starting_from_the_page_runs_the_job_and_records_both_events(app, consultation):
+    cid, facilitator = consultation
+    page = read(start(facilitator, cid))
+    assert "Analyse demandée" in page
+    [run] = runs(app, cid)
+    assert run.status == "done" and json.loads(run.result)["themes"]
+    assert len(json.loads(run.contribution_ids)) == len(VERBATIMS)
+    with app.app_context():
+        kinds = [e.event_type for e in get_session().exec(
+            select(AuditEvent).where(AuditEvent.object_type == "analysis_run"))]
+    assert kinds == ["AnalysisRequested", "AnalysisRecorded"]
+    assert "Lancer une nouvelle analyse" in analysis_page(facilitator, cid)
+
+
+def test_a_second_request_while_one_is_queued_is_refused_with_a_message(app, consultation):
+    cid, facilitator = consultation
+    with app.app_context():
+        service.request_analysis(get_session(), None, cid)
+    page = read(start(facilitator, cid))
+    assert "déjà demandée ou en cours" in page
+    assert [r.status for r in runs(app, cid)] == ["queued"]
+    with app.app_context(), pytest.raises(ServiceError):
+        service.request_analysis(get_session(), None, cid)
+
+
+def test_the_database_holds_one_active_run_per_consultation(app, consultation):
+    """What protects two requests that race past the service's check."""
+    cid, _ = consultation
+    with app.app_context():
+        db = get_session()
+        db.add(AnalysisRun(consultation_id=cid, mode="fast", status="queued"))
+        db.commit()
+        db.add(AnalysisRun(consultation_id=cid, mode="fast", status="running"))
+        with pytest.raises(IntegrityError):
+            db.commit()
+        db.rollback()
+        db.add(AnalysisRun(consultation_id=cid, mode="fast", status="done"))
+        db.add(AnalysisRun(consultation_id=cid, mode="fast", status="failed"))
+        db.commit()  # finished runs are as many as one likes
+
+
+def test_a_failing_run_ends_failed_with_its_reason_and_a_new_one_can_start(app, consultation):
+    cid, facilitator = consultation
+    with app.app_context():
+        db = get_session()
+        run = service.request_analysis(db, None, cid)
+        # Parameters this version does not know, as a queue written by another version may hold.
+        run.parameters = json.dumps({"mode": "rapide"})
+        db.add(run)
+        db.commit()
+        failed = service.run_analysis(db, run.id)
+        assert failed.status == "failed" and "rapide" in failed.error
+        assert failed.finished_at is not None
+    page = analysis_page(facilitator, cid)
+    assert "L'analyse a échoué" in page and "rapide" in page
+    start(facilitator, cid)
+    assert [r.status for r in runs(app, cid)] == ["failed", "done"]
+
+
+def test_a_run_that_is_not_queued_is_not_run_again(app, consultation):
+    cid, _ = consultation
+    with app.app_context():
+        db = get_session()
+        run = service.run_analysis(db, service.request_analysis(db, None, cid).id)
+        finished = run.finished_at
+        again = service.run_analysis(db, run.id)
+        assert again.status == "done" and again.finished_at == finished
+    assert len(runs(app, cid)) == 1
+
+
+def test_with_a_worker_the_request_waits_in_the_queue_until_the_worker_runs_it(
+    make_app, coop, tmp_path
+):
+    app = make_app(PALABRE_JOBS_IMMEDIATE=False, PALABRE_REDIS_URL="")
+    cid, facilitator = create(app, coop)
+    contribute(as_person(app, "ana@coop.example"), cid, VERBATIMS[0])
+    try:
+        start(facilitator, cid)
+        [run] = runs(app, cid)
+        assert run.status == "queued" and jobs.huey.pending_count() == 1
+        jobs.huey.execute(jobs.huey.dequeue())  # what `palabre worker` does
+        [run] = runs(app, cid)
+        assert run.status == "done"
+    finally:
+        jobs.configure({"PALABRE_JOBS_IMMEDIATE": True}, str(tmp_path))
+
+
+def test_only_facilitators_ask_for_an_analysis(app, consultation, people):
+    cid, _ = consultation
+    member = people.add("cy@coop.example")
+    with app.app_context(), pytest.raises(PermissionDenied):
+        service.request_analysis(get_session(), member, cid)
+    assert runs(app, cid) == []

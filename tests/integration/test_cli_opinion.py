@@ -3,8 +3,12 @@
 import json
 import shutil
 
+import pytest
+
 from consult.cli import cli
 from tests.helpers import shared_data
+
+pytestmark = pytest.mark.slow  # Polis conversations replayed update by update
 
 
 def run(app, *args):

@@ -4,6 +4,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from consult.cli import cli
@@ -23,6 +24,7 @@ def fixture_rows():
         return list(csv.DictReader(handle, delimiter=";"))
 
 
+@pytest.mark.slow
 def test_themes_of_a_csv_file_one_output_row_per_input_row(app, tmp_path):
     out = tmp_path / "result.csv"
     result = run(app, "nlp", "themes", FIXTURE, "--text-column", "body", "--out", out)
@@ -39,6 +41,7 @@ def test_themes_of_a_csv_file_one_output_row_per_input_row(app, tmp_path):
     assert len({r["theme_id"] for r in labelled}) >= 2
 
 
+@pytest.mark.slow
 def test_json_output_holds_themes_and_assignments(app, tmp_path):
     out = tmp_path / "result.json"
     result = run(app, "nlp", "themes", FIXTURE, "--text-column", "body", "--themes", "3",
@@ -50,6 +53,7 @@ def test_json_output_holds_themes_and_assignments(app, tmp_path):
     assert document["input_sha256"] and document["versions"]
 
 
+@pytest.mark.slow
 def test_same_input_and_seed_give_the_same_csv(app, tmp_path):
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     for out in (first, second):
@@ -64,6 +68,7 @@ def test_missing_column_is_a_clear_error(app):
     assert "texte" in result.output and "body" in result.output  # says which columns exist
 
 
+@pytest.mark.slow
 def test_sib200_test_set_from_the_command_line(app):
     path = shared_data("sib200-fra", "test.tsv")
     result = run(app, "nlp", "themes", path, "--text-column", "text")
@@ -71,6 +76,7 @@ def test_sib200_test_set_from_the_command_line(app):
     assert result.output.count("mots-clés") >= 3
 
 
+@pytest.mark.slow
 def test_analysis_of_a_consultation_is_stored(app, people, tmp_path):
     for name in ("Salariés", "Bénévoles", "Bénéficiaires", "Collectivités", "Partenaires"):
         people.college(name, 20)

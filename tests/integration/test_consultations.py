@@ -19,6 +19,7 @@ from consult.services import consultations as consultation_service
 from tests.helpers import Browser, as_person, contribute, contributions, create, events, read
 
 
+@pytest.mark.slow
 def test_member_consents_then_contributes(app, coop):
     cid, _ = create(app, coop)
     ana = as_person(app, "ana@coop.example")
@@ -37,6 +38,7 @@ def test_member_consents_then_contributes(app, coop):
     ]
 
 
+@pytest.mark.slow
 def test_double_submit_is_idempotent(app, coop):
     cid, _ = create(app, coop)
     ana = as_person(app, "ana@coop.example")
@@ -71,6 +73,7 @@ def test_bad_text_is_refused_and_what_was_typed_stays(app, coop, text, message):
     assert contributions(app) == []
 
 
+@pytest.mark.slow
 def test_html_is_stored_as_text_and_escaped(app, coop):
     cid, _ = create(app, coop)
     ana = as_person(app, "ana@coop.example")
@@ -81,6 +84,7 @@ def test_html_is_stored_as_text_and_escaped(app, coop):
     assert "<script>alert(" not in html and "&lt;script&gt;" in html
 
 
+@pytest.mark.slow
 def test_edit_keeps_every_version_and_withdraw_too(app, coop):
     cid, _ = create(app, coop)
     ana = as_person(app, "ana@coop.example")
@@ -117,6 +121,7 @@ def test_edit_keeps_every_version_and_withdraw_too(app, coop):
     assert kinds == ["ContributionSubmitted", "ContributionEdited", "ContributionWithdrawn"]
 
 
+@pytest.mark.slow
 def test_only_the_author_edits(app, coop):
     cid, _ = create(app, coop)
     contribute(as_person(app, "ana@coop.example"), cid, "À moi")
@@ -141,6 +146,7 @@ def test_drafts_are_invisible_to_members(app, coop):
     assert ana.client.get(f"/consultations/{cid}").status_code == 403
 
 
+@pytest.mark.slow
 def test_closed_consultation_refuses_contributions_edits_and_votes(app, coop):
     cid, facilitator = create(app, coop)
     ana, bo = as_person(app, "ana@coop.example"), as_person(app, "bo@coop.example")
@@ -174,6 +180,7 @@ def test_consultation_closes_by_itself_at_its_date(app, coop):
     assert event.actor_ref is None  # the system closed it
 
 
+@pytest.mark.slow
 def test_votes_keep_history_and_the_latest_counts(app, coop):
     cid, _ = create(app, coop)
     contribute(as_person(app, "ana@coop.example"), cid, "Idée d'Ana")
@@ -195,6 +202,7 @@ def test_votes_keep_history_and_the_latest_counts(app, coop):
     )
 
 
+@pytest.mark.slow
 def test_no_vote_on_own_or_hidden_contribution(app, coop):
     cid, facilitator = create(app, coop)
     ana = as_person(app, "ana@coop.example")
@@ -224,6 +232,7 @@ def test_no_vote_on_own_or_hidden_contribution(app, coop):
         assert list(get_session().exec(select(Vote))) == []
 
 
+@pytest.mark.slow
 def test_next_card_offers_each_unvoted_contribution_once(app, coop, people):
     cid, _ = create(app, coop)
     for email, text in (("ana@coop.example", "Première"), ("anim@coop.example", "Seconde")):
@@ -243,6 +252,7 @@ def test_next_card_offers_each_unvoted_contribution_once(app, coop, people):
     assert sorted(seen) == ["Première", "Seconde"]
 
 
+@pytest.mark.slow
 def test_personal_data_is_redacted_for_others_but_not_for_author_or_facilitator(app, coop):
     cid, facilitator = create(app, coop)
     ana = as_person(app, "ana@coop.example")
@@ -257,6 +267,7 @@ def test_personal_data_is_redacted_for_others_but_not_for_author_or_facilitator(
     assert "06 12 34 56 78" in read(facilitator.client.get(f"/facilitate/consultations/{cid}"))
 
 
+@pytest.mark.slow
 def test_anonymous_consultation_never_links_a_contribution_to_a_member(app, coop):
     cid, facilitator = create(app, coop, anonymity="anonymous")
     ana = as_person(app, "ana@coop.example")
@@ -287,6 +298,7 @@ def test_anonymous_consultation_never_links_a_contribution_to_a_member(app, coop
     assert "ne peut jamais être désanonymisée" in read(response)
 
 
+@pytest.mark.slow
 def test_reports_hide_automatically_and_facilitator_restores(make_app, coop, people):
     app = make_app(PALABRE_AUTO_HIDE_REPORTS=2)
     cid, facilitator = create(app, coop)
@@ -312,6 +324,7 @@ def test_reports_hide_automatically_and_facilitator_restores(make_app, coop, peo
     assert len(events(app, "ContributionRestored")) == 1
 
 
+@pytest.mark.slow
 def test_hiding_needs_a_reason(app, coop):
     cid, facilitator = create(app, coop)
     contribute(as_person(app, "ana@coop.example"), cid, "Texte")
@@ -339,6 +352,7 @@ def test_facilitator_pages_are_refused_to_members(app, coop):
         assert Browser(app.test_client()).client.get(path).status_code == 302, path
 
 
+@pytest.mark.slow
 def test_members_read_everyone_with_hidden_ones_masked(app, coop):
     cid, facilitator = create(app, coop)
     contribute(as_person(app, "ana@coop.example"), cid, "Visible de tous")

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from sqlmodel import select
 
 from consult.db import get_session
@@ -17,6 +18,7 @@ def demo(app):
     return result
 
 
+@pytest.mark.slow
 def test_demo_consultation_has_divergent_themes_with_reasons_in_both_languages(app):
     loaded = demo(app)
     with app.app_context():
@@ -53,6 +55,7 @@ def test_demo_consultation_has_divergent_themes_with_reasons_in_both_languages(a
     assert reason["text"] not in page
 
 
+@pytest.mark.slow
 def test_demo_home_care_consultation_shows_common_ground_in_the_default_mode(app):
     """Quality mode (what `make demo` runs) separates the planted theme on shorter trips,
     which every college and every opinion group supports."""
@@ -71,6 +74,7 @@ def test_demo_home_care_consultation_shows_common_ground_in_the_default_mode(app
                if r["code"] == "common_ground")
 
 
+@pytest.mark.slow
 def test_only_facilitators_see_and_start_an_analysis(app, people, browser):
     people.add("membre@example.org")
     people.add("anim@example.org", roles=("member", "facilitator"))
@@ -95,6 +99,7 @@ def test_only_facilitators_see_and_start_an_analysis(app, people, browser):
         assert get_session().exec(select(AnalysisRun)).first() is not None
 
 
+@pytest.mark.slow
 def test_votes_on_hidden_or_withdrawn_contributions_do_not_count(app):
     demo(app)
     with app.app_context():

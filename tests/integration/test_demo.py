@@ -1,3 +1,4 @@
+import pytest
 from sqlmodel import func, select
 
 from consult.cli import cli
@@ -12,6 +13,7 @@ def count(db, model):
     return db.exec(select(func.count()).select_from(model)).one()
 
 
+@pytest.mark.slow
 def test_demo_loads_once_and_its_credentials_work(app):
     with app.app_context():
         db = get_session()
@@ -44,6 +46,7 @@ def test_demo_does_not_load_into_a_database_with_members(app, people):
         assert count(get_session(), Member) == 1
 
 
+@pytest.mark.slow
 def test_cli_demo_load_prints_the_admin_credentials(app):
     runner = app.test_cli_runner()
     result = runner.invoke(cli, ["demo", "load", "--no-analyse"])
@@ -54,6 +57,7 @@ def test_cli_demo_load_prints_the_admin_credentials(app):
         assert handle.read().strip() in result.output
 
 
+@pytest.mark.slow
 def test_demo_has_two_consultations_with_themes_that_agree_and_split_by_college(app):
     import json
     from collections import defaultdict

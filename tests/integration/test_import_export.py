@@ -30,6 +30,7 @@ def run(app, *args):
     return result
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", POLIS)
 def test_polis_conversation_imports_with_every_comment_vote_and_participant(app, name):
     folder = shared_data("polis", "opendata", name)
@@ -58,6 +59,7 @@ def test_polis_conversation_imports_with_every_comment_vote_and_participant(app,
         assert consultation.source == "polis" and consultation.status == "draft"
 
 
+@pytest.mark.slow
 def test_polis_latest_votes_match_polis_participant_matrix(app):
     folder = shared_data("polis", "opendata", "brexit-consensus")
     run(app, "consultation", "import", folder)
@@ -76,6 +78,7 @@ def test_polis_latest_votes_match_polis_participant_matrix(app):
     assert latest == matrix
 
 
+@pytest.mark.slow
 def test_polis_round_trip_gives_the_same_contributions_and_votes(app, tmp_path):
     folder = shared_data("polis", "opendata", "brexit-consensus")
     run(app, "consultation", "import", folder, "--title", "Brexit")
@@ -139,6 +142,7 @@ def colleges(people):
     return people.college("Salariés", 50), people.college("Bénévoles", 50)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 def test_csv_import_in_each_encoding(app, colleges, tmp_path, encoding):
     path = tmp_path / "atelier.csv"
@@ -156,6 +160,7 @@ def test_csv_import_in_each_encoding(app, colleges, tmp_path, encoding):
     assert rows[0].college_id == colleges[0].id and rows[2].college_id is None
 
 
+@pytest.mark.slow
 def test_xlsx_import(app, colleges, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.Workbook()
@@ -206,6 +211,7 @@ def test_row_cap_is_enforced(make_app, tmp_path):
     assert result.exit_code != 0 and count(app, Contribution) == 0
 
 
+@pytest.mark.slow
 def test_decidim_comments_import_with_alignment_as_stance(app, tmp_path):
     path = tmp_path / "comments.json"
     path.write_text(
@@ -251,6 +257,7 @@ def test_decidim_comments_import_with_alignment_as_stance(app, tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_csv_export_then_import_gives_the_same_contributions(app, colleges, tmp_path):
     source = tmp_path / "source.csv"
     source.write_text(CSV_FR.replace("P1", "P1 -").replace("Pas de", "=Pas de"), encoding="utf-8")
@@ -279,6 +286,7 @@ def test_csv_export_then_import_gives_the_same_contributions(app, colleges, tmp_
     assert first_rows == second_rows
 
 
+@pytest.mark.slow
 def test_exports_are_redacted_unless_original_is_asked(app, tmp_path):
     source = tmp_path / "perso.csv"
     source.write_text("texte\nAppelez-moi au 06 12 34 56 78 s'il vous plaît\n", encoding="utf-8")

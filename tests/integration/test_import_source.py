@@ -71,6 +71,7 @@ def test_a_broken_file_gets_the_same_problems_from_the_cli_and_the_web(
     assert count(app) == 0
 
 
+@pytest.mark.slow
 def test_a_folder_with_one_table_imports_from_the_cli_and_two_are_refused(app, tmp_path):
     folder = tmp_path / "atelier"
     folder.mkdir()

@@ -3,6 +3,7 @@
 import json
 import re
 
+import pytest
 from sqlmodel import select
 
 from consult.db import get_session
@@ -88,6 +89,7 @@ def _coop(people):
     return {"staff": staff}
 
 
+@pytest.mark.slow
 def test_member_downloads_all_their_data(app, people):
     coop = _coop(people)
     cid, _ = create(app, coop)
@@ -104,6 +106,7 @@ def test_member_downloads_all_their_data(app, people):
     assert data["consents"][0]["consultation_id"] == cid
 
 
+@pytest.mark.slow
 def test_erasure_keeps_contributions_anonymised_and_forgets_the_identity(app, people):
     coop = _coop(people)
     cid, facilitator = create(app, coop)
@@ -135,6 +138,7 @@ def test_erasure_keeps_contributions_anonymised_and_forgets_the_identity(app, pe
     assert _events(app)[-1].event_type == "MemberErased"
 
 
+@pytest.mark.slow
 def test_erasure_can_delete_contributions_too(app, people):
     coop = _coop(people)
     cid, _ = create(app, coop)

@@ -4,6 +4,7 @@ import io
 import re
 import zipfile
 
+import pytest
 from sqlmodel import func, select
 
 from consult.db import get_session
@@ -22,6 +23,7 @@ def upload(browser, files, **fields):
     return browser.client.post("/facilitate/import", data=data, content_type="multipart/form-data")
 
 
+@pytest.mark.slow
 def test_upload_preview_then_import(app, people):
     college = people.college("Salariés", 100)
     people.add("anim@coop.example", roles=("facilitator",), college_id=college.id)
@@ -62,6 +64,7 @@ def test_preview_lists_row_errors_and_import_is_refused(app, people):
     assert count(app, Contribution) == 0
 
 
+@pytest.mark.slow
 def test_polis_files_uploaded_together(app, people):
     folder = shared_data("polis", "opendata", "brexit-consensus")
     people.add("anim@coop.example", roles=("facilitator",))
@@ -113,6 +116,7 @@ def test_someone_elses_upload_cannot_be_used(app, people):
     assert other.client.get(response.headers["Location"]).status_code == 403
 
 
+@pytest.mark.slow
 def test_export_downloads(app, people, tmp_path):
     folder = shared_data("polis", "opendata", "brexit-consensus")
     people.add("anim@coop.example", roles=("facilitator",))

@@ -14,6 +14,7 @@ TEXTS = [
 ]
 
 
+@pytest.mark.slow
 def test_fast_embedder_gives_unit_rows_and_puts_like_with_like():
     embedder = FastEmbedder()
     vectors = embedder.encode(TEXTS)
@@ -26,6 +27,7 @@ def test_fast_embedder_gives_unit_rows_and_puts_like_with_like():
     assert embedder.version().startswith("spacy-vectors+lsa on fr_core_news_md==")
 
 
+@pytest.mark.slow
 def test_fast_embedder_handles_empty_and_wordless_corpora():
     embedder = FastEmbedder()
     assert embedder.encode([]).shape == (0, 400)

@@ -32,6 +32,8 @@ from nlp.opinion.statements import (
 from tests.helpers import shared_data
 from tests.polis_fixtures import load_fixture
 
+pytestmark = pytest.mark.slow  # Polis conversations replayed update by update
+
 FIXTURES = (
     "150ptpt-3gp-no-strict-no-meta",
     "25ptpt-3gp-no-strict-with-meta",
@@ -39,6 +41,7 @@ FIXTURES = (
     "above-100-ptpts",
     "below-100-ptpts",
 )
+
 EXPORTS = ("brexit-consensus", "15-per-hour-seattle")
 
 # (conversation, Polis group id) → [(comment, our direction, Polis's "repful-for")].

@@ -48,6 +48,7 @@ def comparable(result):
     return json.dumps(data, sort_keys=True, allow_nan=False)
 
 
+@pytest.mark.slow
 def test_four_blobs_give_four_themes_named_after_their_words():
     texts, vectors, truth = blob_corpus()
     result = find_themes(texts, embeddings=vectors)
@@ -67,6 +68,7 @@ def test_four_blobs_give_four_themes_named_after_their_words():
     assert result.parameters["min_cluster_size_used"] == 7  # round(sqrt(200) / 2)
 
 
+@pytest.mark.slow
 def test_members_are_ordered_by_typicality_and_representatives_are_the_most_typical():
     texts, vectors, _truth = blob_corpus()
     result = find_themes(texts, embeddings=vectors)
@@ -81,6 +83,7 @@ def test_members_are_ordered_by_typicality_and_representatives_are_the_most_typi
         assert list(theme.representatives) != sorted(members)[: len(theme.representatives)]
 
 
+@pytest.mark.slow
 def test_merging_to_two_themes_joins_the_closest_blobs_and_keeps_the_themes_found():
     centers = np.zeros((4, 16))
     centers[0, 0], centers[1, 0], centers[1, 1] = 10, 10, 2  # blobs 0 and 1 are close
@@ -99,6 +102,7 @@ def test_merging_to_two_themes_joins_the_closest_blobs_and_keeps_the_themes_foun
     assert sum(sub.size for sub in result.subthemes) == sum(t.size for t in result.themes)
 
 
+@pytest.mark.slow
 def test_asking_for_more_themes_than_found_says_so():
     texts, vectors, _truth = blob_corpus()
     result = find_themes(texts, embeddings=vectors, n_themes=9)
@@ -106,6 +110,7 @@ def test_asking_for_more_themes_than_found_says_so():
     assert result.message == "fewer_themes_than_requested"
 
 
+@pytest.mark.slow
 def test_same_input_same_seed_gives_identical_results():
     texts = [
         c["text"]
@@ -116,6 +121,7 @@ def test_same_input_same_seed_gives_identical_results():
     assert len(first.themes) >= 2
 
 
+@pytest.mark.slow
 def test_result_records_what_is_needed_to_reproduce_it():
     texts, vectors, _truth = blob_corpus()
     stages = []
@@ -133,6 +139,7 @@ def test_result_records_what_is_needed_to_reproduce_it():
 # --- Bad input --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_empty_corpus_gives_an_empty_result_with_its_code():
     result = find_themes([])
     assert result.themes == () and result.assignments == () and result.coordinates == ()
@@ -140,6 +147,7 @@ def test_an_empty_corpus_gives_an_empty_result_with_its_code():
     assert result.message_text == MESSAGES["empty_corpus"]
 
 
+@pytest.mark.slow
 def test_one_verbatim_makes_one_theme_not_enough_data():
     result = find_themes(["Les données des bénéficiaires doivent rester confidentielles."])
     assert result.message == "not_enough_data"
@@ -147,6 +155,7 @@ def test_one_verbatim_makes_one_theme_not_enough_data():
     assert result.assignments[0].theme_id == 0
 
 
+@pytest.mark.slow
 def test_identical_verbatims_make_one_theme():
     result = find_themes(["Le covoiturage réduirait nos trajets en voiture."] * 40)
     assert result.message == "all_identical"
@@ -154,6 +163,7 @@ def test_identical_verbatims_make_one_theme():
     assert result.themes[0].representatives == (0,)  # one distinct verbatim, shown once
 
 
+@pytest.mark.slow
 def test_emoji_only_verbatims_are_set_apart_as_too_short():
     texts = ["😀👍", "🙏", "👍👍👍", "Oui.", "Non merci"] * 4
     result = find_themes(texts)
@@ -163,6 +173,7 @@ def test_emoji_only_verbatims_are_set_apart_as_too_short():
     assert result.to_json()["coordinates"] == [None] * 20
 
 
+@pytest.mark.slow
 def test_short_verbatims_are_counted_and_the_rest_still_grouped():
     texts, vectors, truth = blob_corpus()
     texts[:10] = ["👍"] * 10
@@ -172,6 +183,7 @@ def test_short_verbatims_are_counted_and_the_rest_still_grouped():
     assert len(result.themes) == 4
 
 
+@pytest.mark.slow
 def test_a_very_long_verbatim_does_not_break_the_analysis():
     texts, vectors, _truth = blob_corpus()
     texts[5] = "La formation continue compte beaucoup pour nous. " * 20_000  # ~1 MB
@@ -179,6 +191,7 @@ def test_a_very_long_verbatim_does_not_break_the_analysis():
     assert len(result.assignments) == len(texts)
 
 
+@pytest.mark.slow
 def test_non_french_text_still_gives_a_result():
     english = [
         "Public transport should be free for all members of the cooperative.",
@@ -193,6 +206,7 @@ def test_non_french_text_still_gives_a_result():
     assert result.themes  # grouped somehow, never a crash
 
 
+@pytest.mark.slow
 def test_missing_values_count_as_empty_verbatims():
     texts, vectors, _truth = blob_corpus()
     texts[0] = None
@@ -210,6 +224,7 @@ def test_missing_values_count_as_empty_verbatims():
         (lambda: ThemePipeline(n_themes=0), "at least 1"),
     ],
 )
+@pytest.mark.slow
 def test_requests_that_cannot_be_served_get_a_clear_message(call, complaint):
     with pytest.raises(ValueError, match=complaint):
         call()
@@ -233,6 +248,7 @@ def test_a_missing_quality_embedder_is_reported_clearly(monkeypatch):
 # --- Real French prose --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fast_mode_on_sib200_stays_above_its_measured_floor():
     if not SIB200.is_dir():
         pytest.skip(f"shared data not found: {SIB200} (run inside the Palabre workspace)")
@@ -252,6 +268,7 @@ def test_fast_mode_on_sib200_stays_above_its_measured_floor():
     assert all(not math.isnan(x) for x, _y in result.coordinates)
 
 
+@pytest.mark.slow
 def test_auto_mode_says_which_embedder_it_took(monkeypatch):
     import nlp.themes.pipeline
 

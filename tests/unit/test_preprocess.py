@@ -4,6 +4,8 @@ import pytest
 
 from nlp.themes.preprocess import Preprocessor, is_too_short
 
+pytestmark = pytest.mark.slow  # spaCy's French model tags every text
+
 
 @pytest.fixture(scope="module")
 def preprocessor():
@@ -31,6 +33,7 @@ def test_tokens_lemmas_and_content_words(preprocessor):
         ("Protection des données", False),
     ],
 )
+
 def test_the_too_short_rule(preprocessor, text, too_short):
     (analysis,) = preprocessor.analyse([text])
     assert is_too_short(analysis) is too_short

@@ -10,6 +10,8 @@ from nlp.redaction import PLACEHOLDERS, Redaction, Redactor, Span, evaluate, loa
 from nlp.redaction import redactor as redact_module
 from tests.helpers import shared_data
 
+pytestmark = pytest.mark.slow  # the redactor runs spaCy's entity recogniser
+
 EVALUATION_SET = Path(__file__).resolve().parents[1] / "data" / "redaction_fr.jsonl"
 
 
@@ -149,6 +151,7 @@ def test_person_names(redactor, text, names):
         "Merci à tous les bénévoles de Donges, Montoir et Trignac pour leur mobilisation.",
     ],
 )
+
 def test_near_misses_are_left_alone(redactor, text):
     assert redactor.find(text) == []
 

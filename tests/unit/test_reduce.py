@@ -1,11 +1,13 @@
 """Reducers: seeded UMAP repeats itself, tiny inputs do not break it, NoReduction does nothing."""
 
 import numpy as np
+import pytest
 from sklearn.datasets import make_blobs
 
 from nlp.themes.reduce import NoReduction, PcaMap, UmapReducer, nearest_neighbours
 
 
+@pytest.mark.slow
 def test_seeded_umap_gives_the_same_embedding_twice_and_shares_its_neighbours():
     vectors, _ = make_blobs(n_samples=120, n_features=12, centers=3, random_state=0)
     knn = nearest_neighbours(vectors, 15, 0)

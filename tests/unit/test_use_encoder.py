@@ -12,6 +12,8 @@ import pytest
 from nlp.themes import UniversalSentenceEncoder
 from nlp.themes.use_tokenizer import MAX_CHARACTERS
 
+pytestmark = pytest.mark.slow  # the sentence encoder loads its weights
+
 CONTRIBUTIONS = [
     "Je suis favorable à la semaine de quatre jours, à condition de garder le même salaire.",
     "L'outil de planification par IA devrait rester une aide, pas une décision automatique.",

@@ -1,1 +1,11 @@
-"""The ethics committee's register of AI models, bias tests and audit log."""
+"""The ethics committee's register: its pure core (issue 12).
+
+What goes here, and only here: the bias metrics computed on a model's predictions by group (on
+fairlearn's MetricFrame), the deployment-gate rules (no model deployed without a recent bias test
+and a favourable opinion, each refusal with its reason), the Merkle log over the audit events'
+leaf hashes (RFC 6962 inclusion and consistency proofs) and the signing of its checkpoints
+(Ed25519). Plain values in, plain values out: like ``nlp``, this package never imports Flask,
+``consult`` or a database library (tests/unit/test_architecture.py checks it). The register's
+tables live in ``consult/models.py``, its use cases in ``consult/services/``, its pages in
+``consult/views/`` (docs/architecture.md).
+"""

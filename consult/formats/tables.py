@@ -8,8 +8,8 @@ CSV is read with the three encodings that French spreadsheet software writes:
 UTF-8 with a byte-order mark (Excel's "CSV UTF-8"), UTF-8 (LibreOffice, Google
 Sheets) and Windows-1252 (Excel's plain "CSV"). Strict UTF-8 decoding almost
 never succeeds on text that is not UTF-8, so trying it first and falling back
-to Windows-1252 is reliable; charset-normalizer is installed, but guessing
-among dozens of encodings would only add surprises.
+to Windows-1252 is reliable; a detector such as charset-normalizer, guessing
+among dozens of encodings, would only add surprises.
 """
 
 import csv

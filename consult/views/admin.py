@@ -134,10 +134,7 @@ def _after_link(link: IssuedLink, purpose: str):
 @bp.route("/members/<int:member_id>", methods=["GET", "POST"])
 def member(member_id: int):
     db = get_session()
-    try:
-        person = member_service.get_member(db, member_id)
-    except ServiceError:
-        return render_template("errors/404.html", code=404, path=request.path), 404
+    person = member_service.get_member(db, member_id)
     form = MemberEditForm(obj=person if request.method == "GET" else None)
     form.fill_choices(coop_service.list_colleges(db))
     if request.method == "GET":
@@ -257,10 +254,7 @@ def college_new():
 @bp.route("/colleges/<int:college_id>", methods=["GET", "POST"])
 def college(college_id: int):
     db = get_session()
-    try:
-        existing = coop_service.get_college(db, college_id)
-    except ServiceError:
-        return render_template("errors/404.html", code=404, path=request.path), 404
+    existing = coop_service.get_college(db, college_id)
     form = CollegeForm(obj=existing if request.method == "GET" else None)
     if form.validate_on_submit():
         try:

@@ -99,6 +99,8 @@ TRANSITIONS = {
     "analysed": ("published",),
     "published": (),
 }
+# Once analysed, a consultation is a record: its settings and contributions no longer change.
+SETTLED = ("analysed", "published")
 ANONYMITY_MODES = ("named", "pseudonymous", "anonymous")
 STANCE_SCALES: dict[str, tuple[str, ...]] = {
     "none": (),

@@ -92,6 +92,7 @@ class ContributionsPage:
     page: int
     pages: int
     total: int
+    per_page: int = CONTRIBUTIONS_PER_PAGE
 
 
 @dataclass(frozen=True)

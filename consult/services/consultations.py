@@ -11,6 +11,7 @@ from ..models import College, Consultation, ConsultationCollege, Contribution, M
 from ..rules import (
     ANONYMITY_MODES,
     N_,
+    SETTLED,
     STANCE_SCALES,
     ConsultationState,
     anonymity_change_problem,
@@ -140,7 +141,7 @@ def update_consultation(
     ):
         if problem:
             raise ServiceError(problem.message, **problem.params)
-    if consultation.status in ("analysed", "published"):
+    if consultation.status in SETTLED:
         raise ServiceError(N_("Une consultation analysée ne se modifie plus."))
     new = {
         "title": data.title.strip(),

@@ -21,7 +21,7 @@ from ..forms import (
     VOTE_LABELS,
     ConfirmForm,
 )
-from ..rules import Problem
+from ..rules import SETTLED, Problem
 from ..services import NotFound, PermissionDenied, ServiceError
 from ..services.cooperative import get_cooperative
 from ..services.members import find_by_ref
@@ -111,6 +111,7 @@ def init_app(app: Flask) -> None:
             "get_locale": get_locale,
             "say": say,
             "role_labels": ROLE_LABELS,
+            "settled": SETTLED,
             "stance_labels": STANCE_LABELS,
             "status_labels": STATUS_LABELS,
             "vote_labels": VOTE_LABELS,

@@ -28,6 +28,7 @@ from werkzeug.utils import secure_filename
 from ..access import FACILITATION
 from ..db import get_session
 from ..forms import ConfirmForm, ExportForm, ImportForm
+from ..rules import SETTLED
 from ..services import ServiceError, exports, imports
 from ..services import consultations as consultation_service
 from . import flash_error, role_required
@@ -49,7 +50,7 @@ def _targets():
     return [
         c
         for c in consultation_service.list_all(get_session(), current_user)
-        if c.status not in ("analysed", "published")
+        if c.status not in SETTLED
     ]
 
 

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from ...access import FACILITATION
 from ...models import Consultation, Member
-from ...rules import N_, Problem, text_problem
+from ...rules import N_, SETTLED, Problem, text_problem
 from .. import ServiceError, require_role
 from ..consultations import ConsultationInput, create_consultation, get_consultation
 from .bulk import BulkSummary, NewContribution, add_in_bulk
@@ -80,7 +80,7 @@ def check_actor(session: Session, actor: Member | None, target: Target) -> None:
         )
     if target.consultation_id is not None:
         consultation = get_consultation(session, target.consultation_id)
-        if consultation.status in ("analysed", "published"):
+        if consultation.status in SETTLED:
             raise ServiceError(N_("Une consultation analysée ne reçoit plus de contributions."))
 
 

@@ -94,14 +94,14 @@ def run_analysis(session: Session, run_id: int, *, progress: Callable | None = N
     run = get_run(session, run_id)
     if run.status != "queued":
         return run
-    run.status, run.started_at = "running", utcnow()
-    session.add(run)
-    session.commit()
-    parameters = json.loads(run.parameters)
     contributions = analysed_contributions(session, run.consultation_id)
     texts = [c.redacted_text for c in contributions]
+    run.status, run.started_at = "running", utcnow()
     run.input_sha256 = input_hash(texts)
     run.contribution_ids = json.dumps([c.id for c in contributions])
+    session.add(run)
+    session.commit()  # the page shows it running; a failed run keeps what it read
+    parameters = json.loads(run.parameters)
     started = time.perf_counter()
     try:
         document, result = _analyse(session, contributions, texts, parameters, progress)

@@ -39,11 +39,11 @@ def index():
     return render_template("consultations/index.html", **context_of(listing))
 
 
-def _page(consultation, form=None, status=200):
+def _page(consultation_id: int, form=None, status=200):
     page = pages.consultation_page(
         get_session(),
         current_user,
-        consultation.id,
+        consultation_id,
         key=pseudonym_key(),
         retention_months=retention(),
         page=page_number(),
@@ -51,7 +51,7 @@ def _page(consultation, form=None, status=200):
     if form is None:
         form = ContributionForm(formdata=None)
         form.submission_key.data = uuid.uuid4().hex
-    form.fill_choices(STANCE_SCALES[consultation.stance_scale])
+    form.fill_choices(STANCE_SCALES[page.consultation.stance_scale])
     context = context_of(page)
     context["problem"] = say(page.problem) if page.problem else None
     return render_template(
@@ -66,7 +66,7 @@ def _page(consultation, form=None, status=200):
 @bp.get("/<int:consultation_id>")
 @login_required
 def show(consultation_id: int):
-    return _page(_visible(consultation_id))
+    return _page(consultation_id)
 
 
 @bp.post("/<int:consultation_id>/consent")
@@ -90,7 +90,7 @@ def contribute(consultation_id: int):
     form = ContributionForm()
     form.fill_choices(STANCE_SCALES[consultation.stance_scale])
     if not form.validate_on_submit():
-        return _page(consultation, form, 422)
+        return _page(consultation.id, form, 422)
     try:
         contribution_service.submit(
             get_session(),
@@ -104,7 +104,7 @@ def contribute(consultation_id: int):
         )
     except ServiceError as error:
         flash_error(error)
-        return _page(consultation, form, 422)  # what was typed stays in the form
+        return _page(consultation.id, form, 422)  # what was typed stays in the form
     flash(
         gettext(
             "Votre contribution est enregistrée. Vous pouvez la modifier ou la retirer "

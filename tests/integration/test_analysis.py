@@ -122,6 +122,8 @@ def test_a_failing_run_ends_failed_with_its_reason_and_a_new_one_can_start(app, 
         failed = service.run_analysis(db, run.id)
         assert failed.status == "failed" and "rapide" in failed.error
         assert failed.finished_at is not None
+        assert len(json.loads(failed.contribution_ids)) == len(VERBATIMS)  # what it read
+        assert len(failed.input_sha256) == 64
     page = analysis_page(facilitator, cid)
     assert "L'analyse a échoué" in page and "rapide" in page
     start(facilitator, cid)

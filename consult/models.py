@@ -232,7 +232,19 @@ class ContributionVersion(SQLModel, table=True):
 
 
 class Vote(SQLModel, table=True):
-    """One vote event (1 agree, -1 disagree, 0 pass). Earlier votes are kept with latest=False."""
+    """One vote event (1 agree, -1 disagree, 0 pass). Earlier votes are kept with latest=False;
+    the database holds at most one latest vote per participant and contribution."""
+
+    __table_args__ = (
+        Index(
+            "uq_vote_latest",
+            "contribution_id",
+            "participant_ref",
+            unique=True,
+            sqlite_where=text("latest"),
+            postgresql_where=text("latest"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")

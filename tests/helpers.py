@@ -4,8 +4,13 @@ Plain functions and classes that test modules import; the fixtures are in confte
 """
 
 import html
+import http.cookiejar
 import os
 import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -106,3 +111,60 @@ def events(app, kind=None):
         if kind:
             query = query.where(AuditEvent.event_type == kind)
         return list(get_session().exec(query))
+
+
+class LiveServer:
+    """The app served over real HTTP by werkzeug's threaded server, on a free local port."""
+
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
+class HttpSession:
+    """A person's browser over real HTTP: cookies kept, forms posted with their CSRF token."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
+        )
+
+    def request(self, path: str, data: dict | None = None, headers: dict | None = None):
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(self.base_url + path, data=body, headers=headers or {})
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:  # 3xx (not followed) and 4xx/5xx answers
+            return error.code, error.read().decode("utf-8", "replace")
+
+    def csrf_token(self, page: str) -> str:
+        _status, html = self.request(page)
+        return csrf_from(html)
+
+    def login(self, email: str, password: str = TEST_PASSWORD) -> int:
+        token = self.csrf_token("/login")
+        status, _ = self.request("/login", {"csrf_token": token, "email": email,
+                                            "password": password})
+        return status
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.cookies)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

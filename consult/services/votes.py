@@ -8,7 +8,7 @@ from sqlmodel import Session, func, select
 from .. import audit, events
 from ..models import Contribution, Member, Vote, utcnow
 from ..rules import vote_problem
-from . import ServiceError
+from . import ServiceError, retry_on_conflict
 from .consultations import require_visible
 from .contributions import _check_can_participate, get_contribution, participant
 
@@ -22,8 +22,18 @@ def cast(
     value: int,
     now: datetime | None = None,
 ) -> Vote:
-    """Agree (1), disagree (-1) or pass (0) on someone else's contribution."""
-    now = now or utcnow()
+    """Agree (1), disagree (-1) or pass (0) on someone else's contribution.
+
+    Every vote is kept; the latest counts. Requests that arrive together are taken one after the
+    other: the database refuses a second latest vote, and the loser retries on the winner's.
+    """
+    return retry_on_conflict(
+        session, lambda: _cast(session, contribution_id, member, key, value, now or utcnow())
+    )
+
+
+def _cast(session: Session, contribution_id: int, member: Member, key: str, value: int,
+          now: datetime) -> Vote:
     contribution = get_contribution(session, contribution_id)
     consultation = require_visible(session, member, contribution.consultation_id)
     who = participant(consultation, member, key)
@@ -46,6 +56,7 @@ def cast(
             return previous  # the same vote twice (a double click) changes nothing
         previous.latest = False
         session.add(previous)
+        session.flush()  # the old vote stops being latest before the new one is
     vote = Vote(
         contribution_id=contribution.id,
         participant_ref=who.ref,

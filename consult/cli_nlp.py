@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -153,7 +154,8 @@ def _themes_of_consultation(ctx, consultation_id, mode, n_themes, seed, out):
         db = get_session()
         try:
             run = analyse_now(db, None, consultation_id, mode=mode, n_themes=n_themes, seed=seed,
-                              progress=StageProgress())
+                              progress=StageProgress(), stale_after=timedelta(
+                                  minutes=app.config["PALABRE_ANALYSIS_STALE_MINUTES"]))
         except Refusal as error:
             raise click.ClickException(str(error)) from error
         if run.status == "failed":

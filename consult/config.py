@@ -145,6 +145,14 @@ SETTINGS: tuple[Setting, ...] = (
         _int,
     ),
     Setting(
+        "PALABRE_ANALYSIS_STALE_MINUTES",
+        5,
+        "An analysis whose worker gave no sign of life for this many minutes (it writes one "
+        "every 30 seconds) is marked failed, and a new one can be started. A worker that "
+        "stopped on this machine is noticed at once.",
+        _int,
+    ),
+    Setting(
         "PALABRE_RETENTION_MONTHS",
         36,
         "How long contributions are kept after a consultation closes, in months; stated in "

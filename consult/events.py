@@ -282,6 +282,17 @@ class AnalysisRequested(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AnalysisAbandoned(Event):
+    """A running analysis was marked failed: its worker stopped (its process is gone, or it gave
+    no sign of life for too long)."""
+
+    object_type: ClassVar[str] = "analysis_run"
+    consultation_id: int
+    worker: str | None
+    last_heartbeat: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class AnalysisRecorded(Event):
     """A theme analysis of a consultation ended, done or failed; its run is stored whole."""
 

@@ -7,6 +7,7 @@ at once, in the process that enqueues it. A task takes ids and calls one service
 enqueue.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,17 @@ def close_due_consultations() -> list[int]:
     """Every minute: record the closing of consultations whose closing date has passed."""
     with _session() as session:
         return consultations.close_due_consultations(session)
+
+
+@huey.on_startup()
+def fail_runs_of_stopped_workers() -> None:
+    """A worker that starts marks failed the analyses a stopped worker left running."""
+    with _session() as session:
+        analysis.fail_abandoned_runs(session, stale_after=_stale_after())
+
+
+def _stale_after() -> timedelta:
+    return timedelta(minutes=_settings.get("PALABRE_ANALYSIS_STALE_MINUTES", 5))
 
 
 @huey.task()

@@ -355,3 +355,6 @@ class AnalysisRun(SQLModel, table=True):
     created_by_ref: str | None = Field(default=None, max_length=40)
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+    # The worker running it ("host:pid") and its last sign of life, to tell a stopped worker.
+    worker: str | None = Field(default=None, max_length=120)
+    heartbeat_at: datetime | None = None

@@ -6,18 +6,27 @@ finds the themes of the redacted verbatims (``nlp.themes``) and their verdicts
 (``nlp.convergence``), and ends it ``done``, or ``failed`` with a readable reason. A consultation
 has at most one run queued or running: the service refuses a second request, and a partial unique
 index on ``analysis_run`` holds the rule when two requests race.
+
+A running job records its worker ("host:pid") and writes a heartbeat every 30 seconds. A run
+whose worker stopped — its process gone from this machine, or no heartbeat for a few minutes —
+is marked failed with the reason and an ``AnalysisAbandoned`` event, so that a new one can start
+(:func:`fail_abandoned_runs`, called by the page, by a new request and when a worker starts).
 """
 
 import hashlib
 import json
 import logging
+import os
+import socket
+import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 
 from nlp.themes import MODES
 
@@ -33,6 +42,10 @@ ALREADY_ACTIVE = N_(
     "Une analyse de cette consultation est déjà demandée ou en cours : attendez qu'elle se "
     "termine avant d'en lancer une autre."
 )
+STALE_AFTER = timedelta(minutes=5)  # PALABRE_ANALYSIS_STALE_MINUTES
+HEARTBEAT_SECONDS = 30
+WORKER_GONE = N_("Le worker qui faisait cette analyse s'est arrêté avant la fin.")
+WORKER_SILENT = N_("Le worker qui faisait cette analyse ne donne plus signe de vie.")
 log = logging.getLogger(__name__)
 
 
@@ -57,8 +70,8 @@ def input_hash(texts: list[str]) -> str:
 
 
 def request_analysis(session: Session, actor: Member | None, consultation_id: int, *,
-                     mode: str = "auto", n_themes: int | None = None,
-                     seed: int = 0) -> AnalysisRun:
+                     mode: str = "auto", n_themes: int | None = None, seed: int = 0,
+                     stale_after: timedelta = STALE_AFTER) -> AnalysisRun:
     """Store a new run as ``queued`` (facilitators; None = the system), for the worker to run.
 
     Refused while another run of the same consultation is queued or running.
@@ -68,6 +81,7 @@ def request_analysis(session: Session, actor: Member | None, consultation_id: in
     if mode not in MODES:
         raise ServiceError(N_("Mode d'analyse inconnu : %(mode)s."), mode=mode)
     consultation = get_consultation(session, consultation_id)
+    fail_abandoned_runs(session, stale_after=stale_after)
     if active_run(session, consultation.id) is not None:
         raise ServiceError(ALREADY_ACTIVE)
     run = AnalysisRun(consultation_id=consultation.id, mode=mode, status="queued",
@@ -97,6 +111,7 @@ def run_analysis(session: Session, run_id: int, *, progress: Callable | None = N
     contributions = analysed_contributions(session, run.consultation_id)
     texts = [c.redacted_text for c in contributions]
     run.status, run.started_at = "running", utcnow()
+    run.worker, run.heartbeat_at = this_worker(), run.started_at
     run.input_sha256 = input_hash(texts)
     run.contribution_ids = json.dumps([c.id for c in contributions])
     session.add(run)
@@ -104,7 +119,8 @@ def run_analysis(session: Session, run_id: int, *, progress: Callable | None = N
     parameters = json.loads(run.parameters)
     started = time.perf_counter()
     try:
-        document, result = _analyse(session, contributions, texts, parameters, progress)
+        with _Heartbeat(session.get_bind(), run_id):
+            document, result = _analyse(session, contributions, texts, parameters, progress)
     except Exception as error:  # the run is recorded as failed, with what went wrong
         log.exception("analysis run %s failed", run_id)
         session.rollback()
@@ -179,6 +195,78 @@ def _record(session: Session, run: AnalysisRun, themes: int) -> None:
     session.commit()
 
 
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_gone(worker: str | None) -> bool:
+    """Whether ``worker`` ("host:pid") was a process of this machine that no longer runs."""
+    host, _, pid = (worker or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's process: it runs
+        return False
+    return False
+
+
+def fail_abandoned_runs(session: Session, *, stale_after: timedelta = STALE_AFTER,
+                        now: datetime | None = None) -> list[int]:
+    """Mark failed the running analyses whose worker stopped; return their ids."""
+    now = now or utcnow()
+    failed = []
+    for run in session.exec(select(AnalysisRun).where(AnalysisRun.status == "running")):
+        last_sign = run.heartbeat_at or run.started_at
+        if _process_gone(run.worker):
+            reason = WORKER_GONE
+        elif last_sign < now - stale_after:
+            reason = WORKER_SILENT
+        else:
+            continue
+        run.status, run.error, run.finished_at = "failed", reason, now
+        session.add(run)
+        audit.record_event(session, events.AnalysisAbandoned(
+            actor=None, object_id=str(run.id), consultation_id=run.consultation_id,
+            worker=run.worker, last_heartbeat=last_sign))
+        failed.append(run.id)
+    if failed:
+        session.commit()
+        log.warning("analysis runs %s abandoned by their worker, marked failed", failed)
+    return failed
+
+
+class _Heartbeat:
+    """While an analysis runs, a thread writes its heartbeat every 30 seconds."""
+
+    def __init__(self, engine, run_id: int):
+        self.engine, self.run_id = engine, run_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.stop.set()
+        self.thread.join(timeout=HEARTBEAT_SECONDS)
+
+    def _beat(self) -> None:
+        while not self.stop.wait(HEARTBEAT_SECONDS):
+            try:
+                with Session(self.engine) as session:
+                    session.exec(update(AnalysisRun)
+                                 .where(AnalysisRun.id == self.run_id,
+                                        AnalysisRun.status == "running")
+                                 .values(heartbeat_at=utcnow()))
+                    session.commit()
+            except Exception:  # a missed beat is not a failed analysis
+                log.exception("heartbeat of analysis run %s", self.run_id)
+
+
 def active_run(session: Session, consultation_id: int) -> AnalysisRun | None:
     """The consultation's run that is queued or running, if any."""
     return session.exec(select(AnalysisRun).where(
@@ -217,9 +305,11 @@ class AnalysisPage:
     texts: dict[int, str]  # row of the analysis -> redacted text, for the rows still analysed
 
 
-def analysis_page(session: Session, actor: Member, consultation_id: int) -> AnalysisPage:
+def analysis_page(session: Session, actor: Member, consultation_id: int, *,
+                  stale_after: timedelta = STALE_AFTER) -> AnalysisPage:
     require_role(actor, FACILITATION)
     consultation = get_consultation(session, consultation_id)
+    fail_abandoned_runs(session, stale_after=stale_after)
     run = latest_run(session, consultation.id)
     document = json.loads(run.result) if run is not None and run.result else {}
     texts = {}

@@ -1,6 +1,8 @@
 """The facilitation team's analysis page: themes, and whether the colleges converge on each."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -56,10 +58,16 @@ def only_facilitators():
     """Analyses are read and started by the facilitation team (and administrators)."""
 
 
+def _stale_after() -> timedelta:
+    return timedelta(minutes=current_app.config["PALABRE_ANALYSIS_STALE_MINUTES"])
+
+
 @bp.get("/consultations/<int:consultation_id>/analysis")
 def analysis(consultation_id: int):
     """The latest analysis: each theme with its verdict, the reasons and the evidence."""
-    page = analysis_service.analysis_page(get_session(), current_user, consultation_id)
+    page = analysis_service.analysis_page(
+        get_session(), current_user, consultation_id, stale_after=_stale_after()
+    )
     return render_template(
         "facilitate/analysis.html",
         **context_of(page),
@@ -75,7 +83,9 @@ def start(consultation_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            run = analysis_service.request_analysis(get_session(), current_user, consultation_id)
+            run = analysis_service.request_analysis(
+                get_session(), current_user, consultation_id, stale_after=_stale_after()
+            )
         except ServiceError as error:
             flash_error(error)
         else:

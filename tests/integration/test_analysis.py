@@ -1,6 +1,12 @@
 """A consultation's analysis is asked for, queued, run by the worker, and shown at every stage."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -8,7 +14,7 @@ from sqlmodel import select
 
 from consult import jobs
 from consult.db import get_session
-from consult.models import AnalysisRun, AuditEvent
+from consult.models import AnalysisRun, AuditEvent, utcnow
 from consult.services import PermissionDenied, ServiceError
 from consult.services import analysis as service
 from tests.helpers import as_person, contribute, create, read
@@ -164,3 +170,74 @@ def test_only_facilitators_ask_for_an_analysis(app, consultation, people):
     with app.app_context(), pytest.raises(PermissionDenied):
         service.request_analysis(get_session(), member, cid)
     assert runs(app, cid) == []
+
+
+def test_a_killed_worker_leaves_a_failed_run_an_event_and_a_start_button(
+    make_app, coop, tmp_path
+):
+    """The crash reproduced: a real `palabre worker` process killed in the middle of a run."""
+    app = make_app(PALABRE_JOBS_IMMEDIATE=False, PALABRE_REDIS_URL="")
+    cid, facilitator = create(app, coop)
+    contribute(as_person(app, "ana@coop.example"), cid, VERBATIMS[0])
+    environment = {
+        **os.environ,
+        "PALABRE_DATABASE_URL": app.config["PALABRE_DATABASE_URL"],
+        "PALABRE_INSTANCE_PATH": app.instance_path,
+        "PALABRE_SECRET_KEY": app.config["PALABRE_SECRET_KEY"],
+        "PALABRE_REDIS_URL": "",
+        "PALABRE_JOBS_IMMEDIATE": "false",
+    }
+    try:
+        start(facilitator, cid)
+        [run] = runs(app, cid)
+        assert run.status == "queued"
+        worker = subprocess.Popen([sys.executable, "-m", "consult.cli", "worker"],
+                                  env=environment, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while runs(app, cid)[0].status == "queued" and time.monotonic() < deadline:
+                time.sleep(0.1)
+            [run] = runs(app, cid)
+            assert run.status == "running" and run.worker.endswith(f":{worker.pid}")
+            assert run.heartbeat_at is not None
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+        page = analysis_page(facilitator, cid)
+    finally:
+        jobs.configure({"PALABRE_JOBS_IMMEDIATE": True}, str(tmp_path))
+    assert "L'analyse a échoué : Le worker qui faisait cette analyse s'est arrêté" in page
+    assert "Lancer une nouvelle analyse" in page
+    [run] = runs(app, cid)
+    assert run.status == "failed" and run.finished_at is not None
+    with app.app_context():
+        [event] = get_session().exec(select(AuditEvent).where(
+            AuditEvent.event_type == "AnalysisAbandoned")).all()
+    assert json.loads(event.canonical)["data"]["worker"] == run.worker
+    facilitator.client.get("/language/en?next=/")
+    assert "stopped before the end" in analysis_page(facilitator, cid)
+
+
+def test_a_worker_silent_for_too_long_is_given_up_and_a_live_one_is_not(make_app, consultation):
+    cid, facilitator = consultation
+    app = facilitator.client.application
+    with app.app_context():
+        db = get_session()
+        run = service.request_analysis(db, None, cid)
+        run.status, run.worker = "running", "another-machine:4242"
+        run.heartbeat_at = utcnow() - timedelta(minutes=2)
+        db.add(run)
+        db.commit()
+        run_id = run.id
+    assert "Analyse en cours" in analysis_page(facilitator, cid)  # 2 min < 5 min
+    with app.app_context():
+        db = get_session()
+        run = db.get(AnalysisRun, run_id)
+        run.heartbeat_at = utcnow() - timedelta(minutes=6)
+        db.add(run)
+        db.commit()
+    page = analysis_page(facilitator, cid)
+    assert "ne donne plus signe de vie" in page
+    start(facilitator, cid)  # and a new analysis can start
+    assert [r.status for r in runs(app, cid)] == ["failed", "done"]

@@ -252,6 +252,18 @@ def vote_problem(*, own: bool, hidden: bool, withdrawn: bool, value: int) -> Pro
     return None
 
 
+def report_problem(*, own: bool, hidden: bool, withdrawn: bool) -> Problem | None:
+    """Why reporting this contribution is refused (None: it is accepted). Reports follow the
+    rules of votes: another's contribution, still shown, in an open consultation."""
+    if own:
+        return Problem(N_("Vous ne pouvez pas signaler votre propre contribution."))
+    if hidden:
+        return Problem(N_("Cette contribution a été masquée par la modération."))
+    if withdrawn:
+        return Problem(N_("Cette contribution a été retirée par son auteur."))
+    return None
+
+
 def should_auto_hide(report_count: int, threshold: int) -> bool:
     """Hide a contribution once it has been reported `threshold` times (0 disables)."""
     return threshold > 0 and report_count >= threshold

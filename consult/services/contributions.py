@@ -77,7 +77,7 @@ def _redact(text: str):
     return redact(text)
 
 
-def _check_can_participate(
+def check_can_participate(
     session: Session, consultation: Consultation, who: Participant, now: datetime
 ) -> None:
     problem = participation_problem(
@@ -115,7 +115,7 @@ def submit(
         ).first()
         if existing is not None and existing.participant_ref == who.ref:
             return existing
-    _check_can_participate(session, consultation, who, now)
+    check_can_participate(session, consultation, who, now)
     if not has_consented(session, consultation, who, retention_months):
         raise ServiceError(N_("Acceptez d'abord la notice sur vos données."))
     text = text.strip()
@@ -194,7 +194,7 @@ def edit(
     """Change one's contribution until closing; the previous version is kept."""
     now = now or utcnow()
     consultation, contribution, who = own_contribution(session, contribution_id, member, key)
-    _check_can_participate(session, consultation, who, now)
+    check_can_participate(session, consultation, who, now)
     if contribution.withdrawn:
         raise ServiceError(N_("Cette contribution a été retirée."))
     text, stance = text.strip(), stance or None
@@ -227,7 +227,7 @@ def withdraw(
     """Withdraw one's contribution until closing; its versions are kept."""
     now = now or utcnow()
     consultation, contribution, who = own_contribution(session, contribution_id, member, key)
-    _check_can_participate(session, consultation, who, now)
+    check_can_participate(session, consultation, who, now)
     if contribution.withdrawn:
         return contribution
     contribution.withdrawn = True

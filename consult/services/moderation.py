@@ -1,14 +1,16 @@
 """Moderation: members report, facilitators hide (with a reason) or restore."""
 
-from sqlmodel import Session, select
+from datetime import datetime
+
+from sqlmodel import Session, select, update
 
 from .. import audit, events
 from ..access import FACILITATION
 from ..models import Contribution, ContributionReport, Member, utcnow
-from ..rules import N_, should_auto_hide
-from . import ServiceError, require_role
+from ..rules import N_, report_problem, should_auto_hide
+from . import ServiceError, require_role, retry_on_conflict
 from .consultations import require_visible
-from .contributions import get_contribution, participant
+from .contributions import check_can_participate, get_contribution, participant
 
 REASON_MAX = 1000
 
@@ -21,13 +23,26 @@ def report(
     key: str,
     reason: str = "",
     auto_hide_threshold: int = 3,
+    now: datetime | None = None,
 ) -> Contribution:
-    """Report a contribution once; enough reports hide it until a facilitator reviews it."""
+    """Report a contribution once; enough reports hide it until a facilitator reviews it.
+
+    As for votes: only another member's contribution, still shown, while the consultation is
+    open; a closed consultation's contributions can no longer be taken out of its analysis.
+    """
+    return retry_on_conflict(session, lambda: _report(
+        session, contribution_id, member, key, reason, auto_hide_threshold, now or utcnow()))
+
+
+def _report(session, contribution_id, member, key, reason, auto_hide_threshold, now):
     contribution = get_contribution(session, contribution_id)
     consultation = require_visible(session, member, contribution.consultation_id)
     who = participant(consultation, member, key)
-    if contribution.participant_ref == who.ref:
-        raise ServiceError(N_("Vous ne pouvez pas signaler votre propre contribution."))
+    check_can_participate(session, consultation, who, now)
+    problem = report_problem(own=contribution.participant_ref == who.ref,
+                             hidden=contribution.hidden, withdrawn=contribution.withdrawn)
+    if problem:
+        raise ServiceError(problem.message, **problem.params)
     already = session.exec(
         select(ContributionReport).where(
             ContributionReport.contribution_id == contribution.id,
@@ -43,15 +58,17 @@ def report(
             reason=reason.strip()[:REASON_MAX],
         )
     )
-    contribution.report_count += 1
-    session.add(contribution)
+    # Counted by the database, so that members reporting at once are all counted.
+    session.exec(update(Contribution).where(Contribution.id == contribution.id)
+                 .values(report_count=Contribution.report_count + 1))
+    session.refresh(contribution)
     audit.record_event(
         session,
         events.ContributionReported(
             actor=who.ref, object_id=str(contribution.id), report_count=contribution.report_count
         ),
     )
-    if not contribution.hidden and should_auto_hide(contribution.report_count, auto_hide_threshold):
+    if should_auto_hide(contribution.report_count, auto_hide_threshold):
         _hide(
             session,
             contribution,

@@ -10,7 +10,7 @@ from ..models import Contribution, Member, Vote, utcnow
 from ..rules import vote_problem
 from . import ServiceError, retry_on_conflict
 from .consultations import require_visible
-from .contributions import _check_can_participate, get_contribution, participant
+from .contributions import check_can_participate, get_contribution, participant
 
 
 def cast(
@@ -37,7 +37,7 @@ def _cast(session: Session, contribution_id: int, member: Member, key: str, valu
     contribution = get_contribution(session, contribution_id)
     consultation = require_visible(session, member, contribution.consultation_id)
     who = participant(consultation, member, key)
-    _check_can_participate(session, consultation, who, now)
+    check_can_participate(session, consultation, who, now)
     problem = vote_problem(
         own=contribution.participant_ref == who.ref,
         hidden=contribution.hidden,

@@ -325,6 +325,36 @@ def test_reports_hide_automatically_and_facilitator_restores(make_app, coop, peo
 
 
 @pytest.mark.slow
+def test_reports_follow_the_rules_of_votes(app, coop):
+    """Three members could otherwise hide a closed consultation's contribution and take it out
+    of its analysis."""
+    cid, facilitator = create(app, coop)
+    ana = as_person(app, "ana@coop.example")
+    for text in ("Elle sera retirée", "Elle sera masquée", "Elle restera"):
+        contribute(ana, cid, text)
+    withdrawn, hidden, shown = contributions(app)
+    ana.form_post(f"/consultations/{cid}", {},
+                  post_url=f"/consultations/contributions/{withdrawn.id}/withdraw")
+    facilitator.form_post(f"/facilitate/consultations/{cid}", {"reason": "Hors sujet"},
+                          post_url=f"/facilitate/contributions/{hidden.id}/hide")
+    bo = as_person(app, "bo@coop.example")
+
+    def report(contribution) -> str:
+        response = bo.form_post(f"/consultations/{cid}/vote", {"reason": "Blessant"},
+                                post_url=f"/consultations/contributions/{contribution.id}/report",
+                                follow_redirects=True)
+        return read(response)
+
+    assert "retirée par son auteur" in report(withdrawn)
+    assert "masquée par la modération" in report(hidden)
+    page = f"/facilitate/consultations/{cid}"
+    facilitator.form_post(page, {}, post_url=f"{page}/status/closed")
+    assert "est close" in report(shown)
+    assert [c.report_count for c in contributions(app)] == [0, 0, 0]
+    assert events(app, "ContributionReported") == []
+
+
+@pytest.mark.slow
 def test_hiding_needs_a_reason(app, coop):
     cid, facilitator = create(app, coop)
     contribute(as_person(app, "ana@coop.example"), cid, "Texte")

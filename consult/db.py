@@ -56,6 +56,14 @@ def get_session() -> Session:
     return g.db_session
 
 
+def rollback_session() -> None:
+    """Roll back what the current request's Session holds, after an error: the error page then
+    reads the database afresh (a failed flush would make every later query fail)."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 def _close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

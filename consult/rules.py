@@ -219,6 +219,10 @@ def participation_problem(
     return None
 
 
+# A form's key is another person's (a copied page, or a forged one): refuse it, never store it.
+FORM_REUSED = N_("Ce formulaire n'est plus valable : rechargez la page et recommencez.")
+
+
 def text_problem(text: str) -> Problem | None:
     """Why a verbatim cannot be accepted (None: it can)."""
     if not text.strip():

@@ -148,6 +148,12 @@ def _contributions_page(
     rows, total = page_of_contributions(
         session, consultation, page=page, per_page=CONTRIBUTIONS_PER_PAGE
     )
+    pages = pages_for(total, CONTRIBUTIONS_PER_PAGE)
+    if page > pages:  # past the end (a stale link): the last page
+        page = pages
+        rows, total = page_of_contributions(
+            session, consultation, page=page, per_page=CONTRIBUTIONS_PER_PAGE
+        )
     names = {}
     author_ids = {r.author_id for r in rows if r.author_id}
     if consultation.anonymity == "named" and author_ids:
@@ -167,7 +173,7 @@ def _contributions_page(
         )
         for r in rows
     ]
-    return ContributionsPage(items, page, pages_for(total, CONTRIBUTIONS_PER_PAGE), total)
+    return ContributionsPage(items, page, pages, total)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from ..models import (
     utcnow,
 )
 from ..pseudonyms import participant_ref
-from ..rules import N_, participation_problem, stance_problem, text_problem
-from . import NotFound, PermissionDenied, ServiceError
+from ..rules import FORM_REUSED, N_, participation_problem, stance_problem, text_problem
+from . import NotFound, PermissionDenied, ServiceError, retry_on_conflict
 from .consultations import invited_college_ids, require_visible, state_of
 
 NOTICE_VERSION = "2026-11"
@@ -106,15 +106,23 @@ def submit(
     now: datetime | None = None,
 ) -> Contribution:
     """Write a contribution. Submitting the same form twice gives back the first one."""
-    now = now or utcnow()
+    return retry_on_conflict(session, lambda: _submit(
+        session, consultation_id, member, key, text, stance, submission_key, retention_months,
+        now or utcnow()))
+
+
+def _submit(session, consultation_id, member, key, text, stance, submission_key,
+            retention_months, now) -> Contribution:
     consultation = require_visible(session, member, consultation_id)
     who = participant(consultation, member, key)
     if submission_key:
         existing = session.exec(
             select(Contribution).where(Contribution.submission_key == submission_key)
         ).first()
-        if existing is not None and existing.participant_ref == who.ref:
-            return existing
+        if existing is not None:
+            if existing.participant_ref == who.ref:
+                return existing
+            raise ServiceError(FORM_REUSED)
     check_can_participate(session, consultation, who, now)
     if not has_consented(session, consultation, who, retention_months):
         raise ServiceError(N_("Acceptez d'abord la notice sur vos données."))

@@ -6,8 +6,8 @@ from sqlmodel import Session, func, select
 
 from .. import audit, events
 from ..models import College, Member, Proposal, ProposalComment, ProposalSupport
-from ..rules import N_, TEXT_MAX_LENGTH
-from . import NotFound, ServiceError
+from ..rules import FORM_REUSED, N_, TEXT_MAX_LENGTH
+from . import NotFound, ServiceError, retry_on_conflict
 
 TEXT_FIELDS = (
     "need",
@@ -43,14 +43,22 @@ def _require_member(member: Member | None) -> Member:
 def submit(
     session: Session, member: Member, data: ProposalInput, submission_key: str | None = None
 ) -> Proposal:
-    """Any member submits a proposal; it starts its path as `submitted`."""
+    """Any member submits a proposal; it starts its path as `submitted`. Submitting the same
+    form twice, even at once, gives back the first one."""
+    return retry_on_conflict(session, lambda: _submit(session, member, data, submission_key))
+
+
+def _submit(session: Session, member: Member, data: ProposalInput,
+            submission_key: str | None) -> Proposal:
     _require_member(member)
     if submission_key:
         existing = session.exec(
             select(Proposal).where(Proposal.submission_key == submission_key)
         ).first()
-        if existing is not None and existing.author_id == member.id:
-            return existing
+        if existing is not None:
+            if existing.author_id == member.id:
+                return existing
+            raise ServiceError(FORM_REUSED)
     values = {f.name: getattr(data, f.name) for f in fields(data)}
     for name in ("title", *TEXT_FIELDS):
         values[name] = values[name].strip()
@@ -98,14 +106,24 @@ def get(session: Session, proposal_id: int) -> Proposal:
 def comment(
     session: Session, member: Member, proposal_id: int, text: str, submission_key: str | None = None
 ) -> ProposalComment:
+    """A member's comment on a proposal; the same form sent twice gives back the first one."""
+    return retry_on_conflict(
+        session, lambda: _comment(session, member, proposal_id, text, submission_key)
+    )
+
+
+def _comment(session: Session, member: Member, proposal_id: int, text: str,
+             submission_key: str | None) -> ProposalComment:
     _require_member(member)
     proposal = get(session, proposal_id)
     if submission_key:
         existing = session.exec(
             select(ProposalComment).where(ProposalComment.submission_key == submission_key)
         ).first()
-        if existing is not None and existing.author_id == member.id:
-            return existing
+        if existing is not None:
+            if existing.author_id == member.id:
+                return existing
+            raise ServiceError(FORM_REUSED)
     text = text.strip()
     if not text:
         raise ServiceError(N_("Votre commentaire est vide."))

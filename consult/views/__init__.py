@@ -3,6 +3,7 @@
 from dataclasses import fields
 from datetime import datetime
 from functools import wraps
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, current_app, flash, render_template, request
@@ -12,7 +13,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from .. import access
-from ..db import get_session
+from ..db import get_session, rollback_session
 from ..extensions import login_manager
 from ..forms import (
     ROLE_LABELS,
@@ -64,10 +65,42 @@ def context_of(page) -> dict:
     return {field.name: getattr(page, field.name) for field in fields(page)}
 
 
+MAX_PAGE_DIGITS = 9  # no list has a billion pages: longer numbers are not pages
+
+
 def page_number(name: str = "page") -> int:
-    """The page asked for in the query string; 1 when absent or not a positive number."""
+    """The page asked for in the query string; 1 when absent or not a positive number, and
+    "not found" for a number no list can reach (the services clamp to the last page)."""
     value = request.args.get(name, "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    if not value.isdigit():
+        return 1
+    if len(value) > MAX_PAGE_DIGITS:
+        abort(404)
+    return max(int(value), 1)
+
+
+def ids_from(values: list[str]) -> frozenset[int]:
+    """The row ids among query-string values (others, and numbers no row can have, ignored)."""
+    return frozenset(int(v) for v in values if v.isdigit() and len(v) <= 18)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Where to send the visitor back: a path of this site, else ``default``.
+
+    Refused: other sites (``//host``, ``https://host``), backslashes, and any whitespace or
+    control character, which browsers drop (``/<TAB>/evil.example`` becomes ``//evil.example``)
+    and which would break the redirect's header.
+    """
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target)
+    ):
+        return default
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else default
 
 
 def init_app(app: Flask) -> None:
@@ -151,10 +184,12 @@ def _load_member(ref: str):
 
 
 def _refusal_page(error: NotFound | PermissionDenied):
+    rollback_session()
     return _render_error(error.status)
 
 
 def _error_page(error):
+    rollback_session()
     code = error.code if isinstance(error, HTTPException) else 500
     description = None
     if code == 400 and getattr(error, "description", "").startswith("The CSRF"):

@@ -20,7 +20,7 @@ from ..services import ServiceError
 from ..services import cooperative as coop_service
 from ..services import members as member_service
 from ..services.members import INVITATION, IssuedLink
-from . import flash_error, role_required, say
+from . import flash_error, ids_from, role_required, say
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -32,10 +32,9 @@ def only_admins():
 
 
 def _int_or_none(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
+    """An id from a form or the query string; None when empty or not an id a row can have."""
+    ids = ids_from([str(value)] if value not in (None, "") else [])
+    return next(iter(ids), None)
 
 
 def _deliver(link: IssuedLink, purpose: str) -> str | None:

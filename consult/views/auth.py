@@ -21,7 +21,7 @@ from ..mail import mail_configured
 from ..services import ServiceError
 from ..services import auth as auth_service
 from ..services.members import INVITATION, PASSWORD_RESET
-from . import flash_error
+from . import flash_error, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -48,14 +48,8 @@ def login():
             session["lang"] = lang
         session.permanent = True
         login_user(member)
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next"), url_for("main.index")))
     return render_template("auth/login.html", form=form)
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("main.index")
 
 
 @bp.post("/logout")

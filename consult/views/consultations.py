@@ -15,7 +15,7 @@ from ..services import consultations as consultation_service
 from ..services import contributions as contribution_service
 from ..services import moderation as moderation_service
 from ..services import votes as vote_service
-from . import context_of, flash_error, page_number, say
+from . import context_of, flash_error, ids_from, page_number, say
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
@@ -182,7 +182,7 @@ def withdraw(contribution_id: int):
 @login_required
 def cards(consultation_id: int):
     """One contribution at a time, the next one this member has not voted on."""
-    skip = frozenset(int(x) for x in request.args.getlist("skip") if x.isdigit())
+    skip = ids_from(request.args.getlist("skip"))
     card = pages.voting_card(
         get_session(), current_user, consultation_id, key=pseudonym_key(), skip=skip
     )

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from ..config import LANGUAGES
 from ..db import get_session
 from ..services.cooperative import get_college
+from . import safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -24,10 +25,7 @@ def language(code: str):
     """Remember the chosen language, then go back where the visitor was."""
     if code in LANGUAGES:
         session["lang"] = code
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith(("//", "/\\")):
-        target = url_for("main.index")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next"), url_for("main.index")))
 
 
 @bp.get("/health")

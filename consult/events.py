@@ -140,6 +140,13 @@ class MemberSignedIn(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MemberSignedOut(Event):
+    """A member signed out, which ended every one of their sessions."""
+
+    object_type: ClassVar[str] = "member"
+
+
+@dataclass(frozen=True, kw_only=True)
 class DemoLoaded(Event):
     """The demo cooperative was loaded into an empty database."""
 

@@ -75,6 +75,9 @@ class Member(MemberBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
     erased_at: datetime | None = None
+    # Part of every session's identity: bumped on sign-out, password change, deactivation and
+    # role change, it ends every session opened before (a copied cookie included).
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     role_links: list["MemberRole"] = Relationship(
         back_populates="member",
@@ -102,7 +105,11 @@ class Member(MemberBase, table=True):
         return self.active
 
     def get_id(self) -> str:
-        return self.ref
+        return f"{self.ref}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """End every session opened so far (the caller commits)."""
+        self.session_version += 1
 
 
 class MemberToken(SQLModel, table=True):

@@ -31,6 +31,14 @@ def authenticate(session: Session, email: str, password: str) -> Member:
     return member
 
 
+def sign_out(session: Session, member: Member) -> None:
+    """End every session of the member, this one and any copy of its cookie."""
+    member.end_sessions()
+    session.add(member)
+    audit.record_event(session, events.MemberSignedOut(actor=member.ref, object_id=member.ref))
+    session.commit()
+
+
 def find_valid_token(session: Session, token: str, purpose: str) -> MemberToken:
     """The unused, unexpired token row for this clear token, or ServiceError."""
     row = session.exec(
@@ -60,6 +68,7 @@ def set_password_with_token(
     if problems:
         raise ServiceError(problems[0].message, **problems[0].params)
     member.password_hash = hash_password(password)
+    member.end_sessions()  # whoever knew the old password is signed out
     member.updated_at = row.used_at = utcnow()
     session.add_all([member, row])
     audit.record_event(

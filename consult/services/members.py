@@ -197,6 +197,7 @@ def update_member(
         kept = [link for link in member.role_links if link.role in roles]
         added = [MemberRole(role=role) for role in roles if role not in member.roles]
         member.role_links = kept + added
+        member.end_sessions()  # the member signs in again with the new roles
     member.updated_at = utcnow()
     session.add(member)
     audit.record_event(
@@ -222,6 +223,7 @@ def set_active(session: Session, actor: Member, member_id: int, active: bool) ->
     if member.active == active:
         return member
     member.active = active
+    member.end_sessions()
     member.updated_at = utcnow()
     session.add(member)
     event = events.MemberReactivated if active else events.MemberDeactivated

@@ -178,9 +178,14 @@ def _paragraphs(text: str) -> Markup:
     return Markup("".join(f"<p>{escape(b)}</p>" for b in blocks))
 
 
-def _load_member(ref: str):
+def _load_member(user_id: str):
+    """The member of a session, if it is still theirs: active, and opened since the last time
+    their sessions were ended (sign-out, new password, deactivation, new roles)."""
+    ref, _, version = user_id.partition(".")
     member = find_by_ref(get_session(), ref)
-    return member if member is not None and member.active else None
+    if member is None or not member.active or str(member.session_version) != version:
+        return None
+    return member
 
 
 def _refusal_page(error: NotFound | PermissionDenied):

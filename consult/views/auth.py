@@ -56,6 +56,8 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            auth_service.sign_out(get_session(), current_user)
         logout_user()
         lang = session.get("lang")
         session.clear()

@@ -14,6 +14,7 @@ from .config import (
     production_problems,
 )
 from .extensions import babel, csrf, limiter, login_manager, select_locale
+from .proxies import TrustedProxies, trusted_addresses
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +60,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import views
 
     views.init_app(app)
+    if trusted := trusted_addresses(settings["PALABRE_TRUSTED_PROXIES"]):
+        app.wsgi_app = TrustedProxies(app.wsgi_app, trusted)
     return app
 
 

@@ -98,7 +98,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PALABRE_LOGIN_RATE_LIMIT",
         "5 per minute; 30 per hour",
-        "Sign-in attempts allowed per client address (Flask-Limiter notation).",
+        "Failed sign-in attempts allowed per client address (Flask-Limiter notation); "
+        "successful ones do not count, so members sharing an office connection are not locked "
+        "out. Also the limit of password-reset requests.",
+    ),
+    Setting(
+        "PALABRE_LOGIN_ACCOUNT_RATE_LIMIT",
+        "5 per minute; 20 per hour",
+        "Failed sign-in attempts allowed per account, from any address (Flask-Limiter "
+        "notation).",
+    ),
+    Setting(
+        "PALABRE_TRUSTED_PROXIES",
+        "",
+        "Addresses of the reverse proxies in front of Palabre, separated by commas (e.g. "
+        "`127.0.0.1`). Only a request coming from one of them has its `X-Forwarded-For`, "
+        "`X-Forwarded-Proto` and `X-Forwarded-Host` believed (werkzeug's ProxyFix), so that "
+        "limits count each client's own address. Empty: no proxy is trusted.",
     ),
     Setting(
         "PALABRE_MAIL_SERVER",

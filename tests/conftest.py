@@ -68,6 +68,7 @@ def app_config(database_url_value: str, instance_path: Path, **extra) -> dict:
         "PALABRE_DATABASE_URL": database_url_value,
         "PALABRE_SECRET_KEY": "test-secret-key-" + "x" * 32,
         "PALABRE_LOGIN_RATE_LIMIT": "1000 per minute",
+        "PALABRE_LOGIN_ACCOUNT_RATE_LIMIT": "1000 per minute",
         "PALABRE_MAIL_SERVER": "",
         "PALABRE_JOBS_IMMEDIATE": True,  # Huey's immediate mode: jobs run within the request
     }

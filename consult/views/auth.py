@@ -18,6 +18,7 @@ from ..db import get_session
 from ..extensions import limiter
 from ..forms import ConfirmForm, LoginForm, ResetRequestForm, SetPasswordForm
 from ..mail import mail_configured
+from ..rules import normalise_email
 from ..services import ServiceError
 from ..services import auth as auth_service
 from ..services.members import INVITATION, PASSWORD_RESET
@@ -30,8 +31,24 @@ def _login_limit() -> str:
     return current_app.config["PALABRE_LOGIN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["PALABRE_LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+# Failures only, per address and per account: a workshop signing in from one office connection
+# is not locked out, and guessing one member's password from many addresses is.
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, scope="sign-in-address")
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed,
+               scope="sign-in-account")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

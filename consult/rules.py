@@ -28,23 +28,6 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def password_problems(password: str, email: str | None = None) -> list[Problem]:
-    """Why this password cannot be accepted (an empty list: it can)."""
-    problems = []
-    if len(password) < PASSWORD_MIN_LENGTH:
-        problems.append(
-            Problem(
-                N_("Le mot de passe doit contenir au moins %(min)s caractères."),
-                {"min": PASSWORD_MIN_LENGTH},
-            )
-        )
-    elif len(set(password)) < 4:
-        problems.append(Problem(N_("Le mot de passe est trop répétitif.")))
-    if email and password.strip().lower() == email.strip().lower():
-        problems.append(Problem(N_("Le mot de passe ne peut pas être votre adresse e-mail.")))
-    return problems
-
-
 def college_weight_warnings(weights: dict[str, int]) -> list[Problem]:
     """Warnings about college vote weights (in percent): sum and statutory bounds."""
     if not weights:

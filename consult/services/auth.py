@@ -4,7 +4,8 @@ from sqlmodel import Session, select
 
 from .. import audit, events
 from ..models import Member, MemberToken, utcnow
-from ..rules import N_, password_problems
+from ..passwords import password_problems
+from ..rules import N_
 from ..security import hash_password, token_hash, verify_password
 from . import ServiceError
 from .members import PASSWORD_RESET, find_by_email, issue_token
@@ -64,7 +65,7 @@ def set_password_with_token(
     member = session.get(Member, row.member_id)
     if password != confirmation:
         raise ServiceError(N_("Les deux mots de passe ne sont pas identiques."))
-    problems = password_problems(password, member.email)
+    problems = password_problems(password, member.email, member.display_name)
     if problems:
         raise ServiceError(problems[0].message, **problems[0].params)
     member.password_hash = hash_password(password)

@@ -220,3 +220,20 @@ def test_login_rate_limit_is_shared_through_redis_when_configured(make_app, peop
     ]
     assert redis.Redis.from_url(url).dbsize() > 0  # the counters live in Redis
     redis.Redis.from_url(url).flushdb()
+
+
+def test_an_easy_password_is_refused_on_the_invitation_page_saying_why(app, people):
+    link = people.add("bo.martin@coop.example", name="Bo Martin", password=None)
+    browser = Browser(app.test_client())
+    path = f"/invitation/{link.token}"
+    for password, why in [("motdepasse12", "fait partie des plus courants"),
+                          ("BoMartin2026", "reprendre votre nom ou votre adresse e-mail"),
+                          ("123456789012", "fait partie des plus courants")]:
+        response = browser.form_post(path, {"password": password, "confirmation": password})
+        assert response.status_code == 422 and why in read(response), password
+    browser.client.get("/language/en?next=/")
+    response = browser.form_post(path, {"password": "azertyuiopqs", "confirmation": "azertyuiopqs"})
+    assert "one of the most common" in read(response)
+    response = browser.form_post(path, {"password": "un vélo bleu sous la pluie",
+                                        "confirmation": "un vélo bleu sous la pluie"})
+    assert response.status_code == 302

@@ -1,4 +1,4 @@
-"""The pure domain rules (consult/rules.py): passwords, college weights, roles, and the
+"""The pure domain rules (consult/rules.py): college weights, roles, and the
 consultation lifecycle: transitions, phases, who may contribute or vote, and why not."""
 
 from datetime import UTC, datetime, timedelta
@@ -13,7 +13,6 @@ from consult.rules import (
     normalise_roles,
     opening_problems,
     participation_problem,
-    password_problems,
     phase,
     should_auto_hide,
     stance_problem,
@@ -104,17 +103,6 @@ def test_votes_refused_on_own_hidden_or_withdrawn_contributions():
 def test_auto_hide_threshold():
     assert not should_auto_hide(2, 3) and should_auto_hide(3, 3)
     assert not should_auto_hide(50, 0)
-
-
-def test_password_needs_twelve_characters():
-    assert password_problems("court") != []
-    assert password_problems("onze-caract") != []  # 11
-    assert password_problems("douze-caract") == []  # 12
-
-
-def test_password_cannot_be_repetitive_or_the_email():
-    assert password_problems("aaaaaaaaaaaaaaaa") != []
-    assert password_problems("ana@coop.example", "Ana@Coop.example") != []
 
 
 def test_weights_summing_to_100_within_bounds_give_no_warning():

@@ -15,10 +15,21 @@ from .config import settings_markdown
 from .services.imports import KINDS as IMPORT_KINDS
 
 
+class CliError(click.ClickException):
+    """A refusal the command prints on one line, exiting with status 2."""
+
+    exit_code = 2
+
+
 def _create_app(*_args, **_kwargs) -> Flask:
     from . import create_app
+    from .config import ConfigurationError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as error:  # the explanation alone, without a traceback
+        click.echo(str(error), err=True)
+        sys.exit(2)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)

@@ -30,6 +30,17 @@ def _str(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+ENVIRONMENTS = ("development", "production")
+
+
+def _environment(value: str) -> str:
+    """Exactly `development` or `production`: "Production" or "prod" would silently run in
+    development mode, without the production checks."""
+    if value not in ENVIRONMENTS:
+        raise ValueError("development ou production / development or production")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its environment name, default value and what it does."""
@@ -51,8 +62,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PALABRE_ENV",
         "development",
-        "`development` or `production`. In production Palabre refuses to start on an insecure "
-        "configuration and names the setting to fix.",
+        "`development` or `production`, exactly (anything else is refused). In production "
+        "Palabre refuses to start on an insecure configuration and names the setting to fix.",
+        _environment,
     ),
     Setting(
         "PALABRE_DATABASE_URL",

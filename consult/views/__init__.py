@@ -161,6 +161,13 @@ def init_app(app: Flask) -> None:
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            # Pages and downloads hold members' words and data: no copy on disk or in a proxy.
+            response.headers["Cache-Control"] = "no-store"
+        if app.config["PALABRE_ENV"] == "production":
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         return response
 
 

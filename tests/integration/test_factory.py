@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 
 from consult import create_app
@@ -65,6 +69,8 @@ def test_production_with_a_secure_configuration_starts_with_secure_cookies(datab
         }
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    hsts = app.test_client().get("/login").headers["Strict-Transport-Security"]
+    assert hsts.startswith("max-age=31536000")
     app.extensions["palabre_engine"].dispose()
 
 
@@ -72,3 +78,31 @@ def test_pages_send_security_headers(client):
     response = client.get("/login")
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Strict-Transport-Security" not in response.headers  # development: plain http
+
+
+def test_signed_in_pages_and_downloads_of_personal_data_are_never_stored(app, people, browser):
+    people.add("ana@coop.example")
+    browser.login("ana@coop.example")
+    assert browser.client.get("/").headers["Cache-Control"] == "no-store"
+    download = browser.form_post("/account/", {}, post_url="/account/data")
+    assert download.mimetype == "application/json"
+    assert download.headers["Cache-Control"] == "no-store"
+    stylesheet = browser.client.get("/static/palabre.css")
+    assert "no-store" not in stylesheet.headers.get("Cache-Control", "")
+    stylesheet.close()
+
+
+@pytest.mark.parametrize("environment", [
+    {"PALABRE_ENV": "prod"},
+    {"PALABRE_ENV": "production", "PALABRE_BASE_URL": "http://coop.example"},
+])
+def test_the_command_refuses_a_bad_configuration_in_one_explanation(tmp_path, environment):
+    result = subprocess.run(
+        [sys.executable, "-m", "consult.cli", "settings"],
+        env={**os.environ, "PALABRE_INSTANCE_PATH": str(tmp_path), **environment},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "PALABRE_" in result.stderr and " / " in result.stderr  # French / English

@@ -32,6 +32,13 @@ def test_a_bad_value_names_its_setting():
         load_settings(environ={"PALABRE_MAIL_PORT": "vingt-cinq"})
 
 
+@pytest.mark.parametrize("value", ["Production", "prod", "PRODUCTION", " production", "dev", ""])
+def test_the_environment_is_exactly_development_or_production(value):
+    with pytest.raises(ConfigurationError, match="PALABRE_ENV"):
+        load_settings(environ={"PALABRE_ENV": value})
+    assert load_settings(environ={"PALABRE_ENV": "production"})["PALABRE_ENV"] == "production"
+
+
 def test_secret_key_is_generated_once_and_private(tmp_path: Path):
     first = instance_secret_key(tmp_path)
     assert len(first) >= 32

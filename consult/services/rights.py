@@ -1,8 +1,11 @@
 """Members' rights over their data: get all of it, or erase their account."""
 
+import re
 from typing import Any
 
 from sqlmodel import Session, select
+
+from nlp.redaction import PLACEHOLDERS
 
 from .. import audit, events
 from ..models import (
@@ -21,12 +24,55 @@ from ..models import (
     utcnow,
 )
 from ..pseudonyms import participant_ref
+from ..redaction import redact_many
 from ..rules import N_
 from ..security import verify_password
 from . import ServiceError
 from .contributions import versions
+from .proposals import TEXT_FIELDS
 
 ERASED_NAME = "Membre effacé"
+PROPOSAL_TEXTS = ("title", *TEXT_FIELDS)
+
+
+class _Forgetting:
+    """What erasure leaves of a member's words: redacted (names, e-mails, phones, IBANs,
+    addresses), and their own name and e-mail address replaced wherever the redactor missed
+    them."""
+
+    def __init__(self, member: Member):
+        words = {member.display_name.strip()} | {
+            part for part in re.split(r"[\s,;.'’-]+", member.display_name) if len(part) >= 3
+        }
+        words = sorted((w for w in words if w), key=len, reverse=True)
+        self.name = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b",
+                               re.IGNORECASE) if words else None
+        self.email = re.compile(re.escape(member.email), re.IGNORECASE) if member.email else None
+
+    def many(self, texts: list[str]) -> list[str]:
+        return [self._scrub(r.text) for r in redact_many(texts)]
+
+    def __call__(self, text: str) -> str:
+        return self.many([text])[0]
+
+    def _scrub(self, text: str) -> str:
+        if self.email is not None:
+            text = self.email.sub(PLACEHOLDERS["email"], text)
+        if self.name is not None:
+            text = self.name.sub(PLACEHOLDERS["person"], text)
+        return text
+
+
+def _keep_redacted(session: Session, contribution: Contribution, forget: _Forgetting) -> None:
+    """A contribution kept after its author's erasure: no link to them, and only its redacted
+    text, in every version."""
+    contribution.author_id = None
+    contribution.text = contribution.redacted_text = forget(contribution.text)
+    session.add(contribution)
+    history = versions(session, contribution.id)
+    for version, text in zip(history, forget.many([v.text for v in history]), strict=True):
+        version.text = version.redacted_text = text
+        session.add(version)
 
 
 def _iso(value) -> str | None:
@@ -165,6 +211,7 @@ def erase_account(
             )
     old_ref = member.ref
     refs = list(_refs(session, member, key).values())
+    forget = _Forgetting(member)
     deleted = anonymised = 0
     if refs:
         for contribution in session.exec(
@@ -174,11 +221,13 @@ def erase_account(
                 session.delete(contribution)
                 deleted += 1
             else:
-                contribution.author_id = None
-                session.add(contribution)
+                _keep_redacted(session, contribution, forget)
                 anonymised += 1
     for proposal in session.exec(select(Proposal).where(Proposal.author_id == member.id)):
         proposal.author_id = None
+        for name, text in zip(PROPOSAL_TEXTS, forget.many(
+                [getattr(proposal, name) for name in PROPOSAL_TEXTS]), strict=True):
+            setattr(proposal, name, text)
         session.add(proposal)
     for comment in session.exec(
         select(ProposalComment).where(ProposalComment.author_id == member.id)
@@ -187,6 +236,7 @@ def erase_account(
             session.delete(comment)
         else:
             comment.author_id = None
+            comment.text = forget(comment.text)
             session.add(comment)
     for model, column in (
         (ProposalSupport, ProposalSupport.member_id),

@@ -7,7 +7,15 @@ import pytest
 from sqlmodel import select
 
 from consult.db import get_session
-from consult.models import AuditEvent, Contribution, Member, Proposal, ProposalSupport
+from consult.models import (
+    AuditEvent,
+    Contribution,
+    ContributionVersion,
+    Member,
+    Proposal,
+    ProposalComment,
+    ProposalSupport,
+)
 from tests.helpers import TEST_PASSWORD, Browser, as_person, contribute, create, read
 
 PROPOSAL = {
@@ -163,3 +171,47 @@ def test_erasure_needs_the_password_and_the_confirmation(app, people):
     response = ana.form_post("/account/", {"password": TEST_PASSWORD}, post_url="/account/erase")
     assert response.status_code == 422
     assert ana.client.get("/").status_code == 200  # still there
+
+
+@pytest.mark.slow
+def test_what_an_erased_member_wrote_is_kept_redacted_in_every_version(app, people, tmp_path):
+    staff = people.college("Salariés", 100)
+    people.add("anim@coop.example", roles=("facilitator",), college_id=staff.id)
+    people.add("gisele.cornic@coop.example", name="Gisèle Cornic", college_id=staff.id)
+    cid, facilitator = create(app, {"staff": staff})
+    gisele = as_person(app, "gisele.cornic@coop.example")
+    said = ("Je suis Gisèle Cornic, gisele.cornic@coop.example, 06 12 34 56 78 : je garde la "
+            "main sur le planning.")
+    contribute(gisele, cid, said)
+    with app.app_context():
+        [mine] = get_session().exec(select(Contribution)).all()
+    gisele.form_post(f"/consultations/contributions/{mine.id}/edit",
+                     {"text": said + " Appelez Cornic si besoin.", "stance": "for"})
+    submit_proposal(gisele, need="Cornic, au 06 12 34 56 78, gère seule les demandes.")
+    with app.app_context():
+        proposal = get_session().exec(select(Proposal)).one()
+    gisele.form_post(f"/proposals/{proposal.id}", {
+        "text": "Écrivez-moi : gisele.cornic@coop.example", "submission_key": "k1"})
+    gisele.form_post("/account/", {"password": TEST_PASSWORD, "confirm": "y"},
+                     post_url="/account/erase")
+
+    with app.app_context():
+        db = get_session()
+        stored = [c.text for c in db.exec(select(Contribution))]
+        stored += [c.redacted_text for c in db.exec(select(Contribution))]
+        stored += [v.text for v in db.exec(select(ContributionVersion))]
+        stored += [v.redacted_text for v in db.exec(select(ContributionVersion))]
+        stored += [getattr(p, f) for p in db.exec(select(Proposal)) for f in PROPOSAL]
+        stored += [c.text for c in db.exec(select(ProposalComment))]
+        assert len(db.exec(select(ContributionVersion)).all()) == 2  # the edit made a version
+        assert len(db.exec(select(ProposalComment)).all()) == 1
+    for text in stored:
+        for trace in ("Cornic", "Gisèle", "gisele.cornic", "06 12 34 56 78"):
+            assert trace not in str(text), (trace, text)
+    assert any("[personne]" in str(t) for t in stored)
+    assert any("je garde la main sur le planning" in str(t) for t in stored)  # the words stay
+    page = read(facilitator.client.get(f"/facilitate/consultations/{cid}"))
+    assert "Cornic" not in page and "je garde la main" in page
+    exported = facilitator.form_post(f"/facilitate/consultations/{cid}/export",
+                                     {"format": "json", "original": "y"})
+    assert "Cornic" not in exported.get_data(as_text=True)

@@ -1,7 +1,9 @@
 """Exports: contributions, stances and votes as CSV, JSON, or Polis's export format."""
 
 import json
+import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -43,11 +45,67 @@ class ExportData:
     votes: list[dict]
 
 
-def _participant(ref: str, anonymity: str) -> str:
-    """Contributors appear under a pseudonym in exports; imported ids stay as they came."""
-    if ref.startswith("m"):
-        return pseudonym(ref)
-    return ref
+SMALL_COLLEGE = 5  # participants: fewer, and a college would point at its few members
+OTHER_COLLEGES = "autres collèges"
+
+
+class _Disclosure:
+    """How an export names people, colleges and times.
+
+    Named and pseudonymous consultations: members under their consultation pseudonym, imported
+    participants under their source's id, colleges by name, times to the microsecond. Anonymous
+    consultations: identifiers drawn afresh for each export (they link a person's rows within
+    this file and nothing beyond it), times rounded to the day, and colleges with fewer than
+    five participants folded into "autres collèges", since in a small college a college and a
+    time can name a person.
+    """
+
+    def __init__(self, anonymous: bool, colleges: dict[int, str],
+                 participants: list[tuple[str, int | None]]):
+        self.anonymous = anonymous
+        self.colleges = colleges
+        self.numbers: dict[str, int] = {}
+        self.small: set[int | None] = set()
+        if anonymous:
+            refs = list(dict.fromkeys(ref for ref, _college in participants))
+            secrets.SystemRandom().shuffle(refs)
+            self.numbers = {ref: n for n, ref in enumerate(refs, start=1)}
+            people_of: dict[int | None, set[str]] = {}
+            for ref, college in participants:
+                people_of.setdefault(college, set()).add(ref)
+            self.small = {c for c, people in people_of.items() if len(people) < SMALL_COLLEGE}
+
+    def participant(self, ref: str) -> str:
+        if self.anonymous:
+            return f"anonyme-{self.numbers[ref]}"
+        return pseudonym(ref) if ref.startswith("m") else ref
+
+    def number(self, ref: str) -> int:
+        """A participant's number for Polis's integer ids (drawn at random when anonymous)."""
+        return self.numbers.setdefault(ref, len(self.numbers) + 1) - 1
+
+    def college(self, college_id: int | None) -> str:
+        if college_id is None:
+            return ""
+        if college_id in self.small:
+            return OTHER_COLLEGES
+        return self.colleges.get(college_id, "")
+
+    def moment(self, value: datetime) -> datetime:
+        if self.anonymous:
+            return datetime.combine(value.astimezone(UTC).date(), time(), tzinfo=UTC)
+        return value
+
+    def when(self, value: datetime) -> str:
+        moment = self.moment(value)
+        return moment.date().isoformat() if self.anonymous else moment.isoformat()
+
+
+def _disclosure(session: Session, consultation: Consultation, contributions, votes):
+    colleges = {c.id: c.name for c in session.exec(select(College))}
+    participants = [(c.participant_ref, c.college_id) for c in contributions]
+    participants += [(v.participant_ref, v.college_id) for v in votes]
+    return _Disclosure(consultation.anonymity == "anonymous", colleges, participants)
 
 
 def collect(
@@ -57,7 +115,6 @@ def collect(
     if actor is not None:
         require_role(actor, FACILITATION)
     consultation = get_consultation(session, consultation_id)
-    colleges = {c.id: c.name for c in session.exec(select(College))}
     contributions = list(
         session.exec(
             select(Contribution)
@@ -75,6 +132,7 @@ def collect(
         if ids
         else []
     )
+    shown = _disclosure(session, consultation, contributions, votes)
     tallies: dict[int, dict[int, int]] = {}
     for vote in votes:
         if vote.latest:
@@ -86,10 +144,10 @@ def collect(
         rows.append(
             {
                 "id": c.id,
-                "created_at": c.created_at.isoformat(),
-                "updated_at": c.updated_at.isoformat(),
-                "college": colleges.get(c.college_id, ""),
-                "participant": _participant(c.participant_ref, consultation.anonymity),
+                "created_at": shown.when(c.created_at),
+                "updated_at": shown.when(c.updated_at),
+                "college": shown.college(c.college_id),
+                "participant": shown.participant(c.participant_ref),
                 "stance": c.stance or "",
                 "text": c.text if original else c.redacted_text,
                 "version": c.version,
@@ -104,15 +162,30 @@ def collect(
     vote_rows = [
         {
             "contribution_id": v.contribution_id,
-            "participant": _participant(v.participant_ref, consultation.anonymity),
-            "college": colleges.get(v.college_id, ""),
+            "participant": shown.participant(v.participant_ref),
+            "college": shown.college(v.college_id),
             "vote": v.value,
-            "created_at": v.created_at.isoformat(),
+            "created_at": shown.when(v.created_at),
             "latest": v.latest,
         }
-        for v in votes
+        for v in _in_order(votes, shown)
     ]
     return ExportData(consultation, rows, vote_rows)
+
+
+def _in_order(votes: list[Vote], shown: _Disclosure) -> list[Vote]:
+    """Votes in time order; for an anonymous consultation, in random order within each day, so
+    that the order of the rows does not give back the times the rounding took out. A person's
+    votes on one contribution keep their order: the last one is still the one that counts."""
+    if not shown.anonymous:
+        return votes
+    draw = secrets.SystemRandom()
+    pair_draw: dict[tuple[str, int], float] = {}
+    keyed = []
+    for position, v in enumerate(votes):
+        pair = pair_draw.setdefault((v.participant_ref, v.contribution_id), draw.random())
+        keyed.append((shown.moment(v.created_at), pair, position, v))
+    return [item[-1] for item in sorted(keyed, key=lambda item: item[:3])]
 
 
 def _record(
@@ -201,29 +274,25 @@ def export_polis(
         if ids
         else []
     )
-    people: dict[str, int] = {}
-
-    def person(ref: str) -> int:
-        return people.setdefault(ref, len(people))
-
+    shown = _disclosure(session, consultation, contributions, votes)
     comments = tuple(
         PolisComment(
             comment_id=ids[c.id],
-            author_id=person(c.participant_ref),
+            author_id=shown.number(c.participant_ref),
             body=c.text if original else c.redacted_text,
             moderated=-1 if c.hidden else 1,
-            created_at=c.created_at,
+            created_at=shown.moment(c.created_at),
         )
         for c in contributions
     )
     vote_events = tuple(
         PolisVote(
-            voter_id=person(v.participant_ref),
+            voter_id=shown.number(v.participant_ref),
             comment_id=ids[v.contribution_id],
             vote=v.value,
-            created_at=v.created_at,
+            created_at=shown.moment(v.created_at),
         )
-        for v in votes
+        for v in _in_order(votes, shown)
     )
     export = PolisExport(
         comments=comments,

@@ -2,15 +2,18 @@
 
 import csv
 import json
+import re
+from datetime import datetime
 
 import pytest
 from sqlmodel import func, select
 
 from consult.cli import cli
 from consult.db import get_session
+from consult.formats.polis import latest_votes, read_polis_export
 from consult.models import AuditEvent, Consultation, Contribution, Vote
 from consult.services import PermissionDenied, exports, imports
-from tests.helpers import shared_data
+from tests.helpers import as_person, contribute, create, read, shared_data
 
 POLIS = ("brexit-consensus", "15-per-hour-seattle")
 
@@ -317,3 +320,56 @@ def test_only_facilitators_import_and_export(app, people, tmp_path):
             )
         with pytest.raises(PermissionDenied):
             exports.export_json(db, member, 1)
+
+
+@pytest.mark.slow
+def test_an_anonymous_consultations_exports_link_nothing_beyond_themselves(app, people, tmp_path):
+
+    staff = people.college("Salariés", 50)
+    partners = people.college("Partenaires", 50)
+    people.add("anim@coop.example", roles=("facilitator",), college_id=staff.id)
+    members = [f"s{n}@coop.example" for n in range(5)] + ["p0@coop.example", "p1@coop.example"]
+    for email in members:
+        people.add(email, college_id=(staff if email.startswith("s") else partners).id)
+    cid, facilitator = create(app, {"staff": staff}, anonymity="anonymous", open_it=False)
+    page = f"/facilitate/consultations/{cid}/edit"
+    facilitator.form_post(page, {"title": "Anonyme", "question": "Q ?", "description": "",
+                                 "anonymity": "anonymous", "stance_scale": "three",
+                                 "colleges": [str(staff.id), str(partners.id)]})
+    facilitator.form_post(f"/facilitate/consultations/{cid}", {},
+                          post_url=f"/facilitate/consultations/{cid}/status/open")
+    browsers = {email: as_person(app, email) for email in members}
+    notice = read(browsers["s0@coop.example"].client.get(f"/consultations/{cid}"))
+    assert "autres collèges" in notice and "au jour près" in notice
+    for email, browser in browsers.items():
+        contribute(browser, cid, f"L'avis de {email.split('@')[0]} sur la question posée.")
+    with app.app_context():
+        first = get_session().exec(select(Contribution).order_by(Contribution.id)).first()
+    for email in members[1:]:
+        browsers[email].form_post(f"/consultations/{cid}/vote", {"value": "1"},
+                                  post_url=f"/consultations/contributions/{first.id}/vote")
+
+    def export() -> dict:
+        with app.app_context():
+            return json.loads(exports.export_json(get_session(), None, cid))
+
+    document = export()
+    rows, votes = document["contributions"], document["votes"]
+    assert len(rows) == 7 and len(votes) == 6
+    assert all(re.fullmatch(r"anonyme-\d+", r["participant"]) for r in rows + votes)
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["created_at"]) for r in rows + votes)
+    assert {r["college"] for r in rows} == {"Salariés", "autres collèges"}  # 2 partners < 5
+    by_text = {r["text"]: r["participant"] for r in rows}
+    # A voter's id is their contribution's id within the export…
+    assert by_text["L'avis de s1 sur la question posée."] in {v["participant"] for v in votes}
+    # …and another export draws other ids.
+    assert any({r["text"]: r["participant"] for r in export()["contributions"]} != by_text
+               for _ in range(5))
+    with app.app_context():
+        csv_contributions, _csv_votes = exports.export_csv(get_session(), None, cid)
+    assert b"anonyme-" in csv_contributions and b"Partenaires" not in csv_contributions
+    with app.app_context():
+        exports.export_polis(get_session(), None, cid, tmp_path / "polis")
+    polis = read_polis_export(tmp_path / "polis")
+    assert len(latest_votes(polis.votes)) == 6
+    assert {v.created_at.time() for v in polis.votes} == {datetime.min.time()}

@@ -175,6 +175,7 @@ def consultation_import(source: Path, consultation_id, title, dry_run, kind, tex
             None,
             source,
             target=imports.Target(consultation_id, title),
+            key=current_app.config["PALABRE_PSEUDONYM_KEY"],
             kind=kind,
             mapping={"text": text_column} if text_column else None,
             dry_run=dry_run,

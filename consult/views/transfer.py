@@ -125,6 +125,7 @@ def _run(folder: Path, meta: dict, mapping: dict, dry_run: bool) -> imports.Impo
         current_user,
         folder / "files",
         target=imports.Target(meta["consultation_id"], meta["title"] or None),
+        key=current_app.config["PALABRE_PSEUDONYM_KEY"],
         mapping=mapping,
         dry_run=dry_run,
         limits=imports.ImportLimits.from_settings(current_app.config),

@@ -316,7 +316,8 @@ def test_only_facilitators_import_and_export(app, people, tmp_path):
         db = get_session()
         with pytest.raises(PermissionDenied):
             imports.import_table(
-                db, member, imports.Target(title="X"), b"texte\nbonjour\n", "x.csv", dry_run=False
+                db, member, imports.Target(title="X"), b"texte\nbonjour\n", "x.csv", key="k",
+                dry_run=False,
             )
         with pytest.raises(PermissionDenied):
             exports.export_json(db, member, 1)

@@ -56,7 +56,8 @@ def test_a_broken_file_gets_the_same_problems_from_the_cli_and_the_web(
     path = tmp_path / name
     path.write_bytes(content)
     with app.app_context(), pytest.raises(imports.ImportRefused) as refused:
-        imports.import_source(get_session(), None, path, target=imports.Target(title="Essai"))
+        imports.import_source(get_session(), None, path, target=imports.Target(title="Essai"),
+                              key="test-key")
     problems = [french(p) for p in refused.value.problems]
 
     result = app.test_cli_runner().invoke(cli, ["consultation", "import", str(path)])
@@ -117,3 +118,20 @@ def test_what_each_source_is_detected_as(tmp_path):
     broken = tmp_path / "broken.csv"
     broken.write_bytes(b"")
     assert imports.detect_kind(broken) == "table"  # whose reader then says what is wrong
+
+
+def test_imported_authors_are_referenced_with_the_installations_key(app, tmp_path):
+    import hashlib
+
+    path = tmp_path / "atelier.csv"
+    path.write_text("texte;auteur\nGardons nos données.;Gisèle Cornic\n"
+                    "Et formons les bénévoles.;Gisèle Cornic\nMoi aussi.;Bo Martin\n", "utf-8")
+    result = app.test_cli_runner().invoke(cli, ["consultation", "import", str(path),
+                                                "--title", "Atelier"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        refs = [c.participant_ref for c in get_session().exec(
+            select(Contribution).order_by(Contribution.id))]
+    assert refs[0] == refs[1] != refs[2]  # one author, one ref
+    guessed = "i" + hashlib.sha256("Gisèle Cornic".encode()).hexdigest()[:32]
+    assert guessed not in refs  # a guess at the name does not give the ref back

@@ -63,6 +63,7 @@ def import_source(
     path: Path,
     *,
     target: Target,
+    key: str,
     kind: str = "auto",
     mapping: dict[str, str | None] | None = None,
     dry_run: bool = True,
@@ -70,6 +71,7 @@ def import_source(
 ) -> ImportReport:
     """Preview (``dry_run``) or import what ``path`` holds into ``target``.
 
+    ``key`` is the installation's pseudonym key, from which imported authors' refs are derived.
     Raises :class:`ImportRefused` (with every problem) when the source cannot be read, and the
     services' refusals when the actor may not import or the target cannot receive it.
     """
@@ -93,5 +95,5 @@ def import_source(
     if kind == "decidim":
         return import_decidim(session, actor, target, data, path.name, dry_run=dry_run,
                               limits=limits)
-    return import_table(session, actor, target, data, path.name, mapping=mapping,
+    return import_table(session, actor, target, data, path.name, mapping=mapping, key=key,
                         dry_run=dry_run, limits=limits)

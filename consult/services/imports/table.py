@@ -1,12 +1,11 @@
 """Contributions from a CSV or XLSX table, one column for each field, mapped or guessed."""
 
-import hashlib
-
 from sqlmodel import Session, select
 
 from ...formats.errors import FormatError
 from ...formats.tables import Table, guess_mapping, read_table
 from ...models import College, Member
+from ...pseudonyms import imported_ref
 from ...rules import N_, Problem, fold, stance_from_word, text_problem
 from .bulk import NewContribution
 from .common import (
@@ -45,6 +44,7 @@ def import_table(
     filename: str,
     *,
     mapping: dict[str, str | None] | None = None,
+    key: str,
     dry_run: bool = True,
     limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportReport:
@@ -79,7 +79,7 @@ def import_table(
     file_digest = digest(data)
     new = []
     for line, row in zip(table.line_numbers, table.rows, strict=True):
-        item = _table_row(report, line, row, mapping, scale, colleges, file_digest)
+        item = _table_row(report, line, row, mapping, scale, colleges, file_digest, key)
         if item is not None:
             new.append(item)
     report.contributions = len(new)
@@ -94,7 +94,7 @@ def import_table(
     return report
 
 
-def _table_row(report, line, row, mapping, scale, colleges, file_digest):
+def _table_row(report, line, row, mapping, scale, colleges, file_digest, key):
     def cell(name):
         column = mapping.get(name)
         return unguard(row.get(column, "")) if column else ""
@@ -145,8 +145,7 @@ def _table_row(report, line, row, mapping, scale, colleges, file_digest):
         return None
     author = cell("author")
     # Without an author column each row is its own participant.
-    ref_source = f"{author}" if author else f"{file_digest}:{line}"
-    ref = "i" + hashlib.sha256(ref_source.encode()).hexdigest()[:32]
+    ref = imported_ref(key, author if author else f"{file_digest}:{line}")
     if len(report.rows) < PREVIEW_ROWS:
         report.rows.append(
             PreviewRow(line, text, stance, college.name if college else None, cell("date"), author)

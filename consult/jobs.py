@@ -18,6 +18,7 @@ from sqlmodel import Session
 from . import mail
 from .db import database_url, make_engine
 from .services import analysis, consultations
+from .services.imports import uploads
 
 huey = Huey("palabre", storage_class=MemoryStorage)
 _settings: dict[str, Any] = {}
@@ -68,6 +69,12 @@ def fail_runs_of_stopped_workers() -> None:
 
 def _stale_after() -> timedelta:
     return timedelta(minutes=_settings.get("PALABRE_ANALYSIS_STALE_MINUTES", 5))
+
+
+@huey.periodic_task(crontab(minute="17"))
+def forget_old_uploads() -> int:
+    """Every hour: delete the import files uploaded more than a day ago and never imported."""
+    return uploads.forget_old_uploads(_settings.get("PALABRE_INSTANCE_PATH", "instance"))
 
 
 @huey.task()

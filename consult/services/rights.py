@@ -1,18 +1,22 @@
 """Members' rights over their data: get all of it, or erase their account."""
 
+import json
 import re
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from nlp.redaction import PLACEHOLDERS
 
 from .. import audit, events
 from ..models import (
+    AuditEvent,
     College,
     ConsentRecord,
     Consultation,
     Contribution,
+    ContributionReport,
     Member,
     MemberRole,
     MemberToken,
@@ -163,6 +167,13 @@ def export_my_data(session: Session, member: Member, *, key: str) -> dict[str, A
         s.proposal_id
         for s in session.exec(select(ProposalSupport).where(ProposalSupport.member_id == member.id))
     ]
+    reports = [
+        {"contribution_id": r.contribution_id, "reason": r.reason,
+         "created_at": _iso(r.created_at)}
+        for r in session.exec(select(ContributionReport).where(
+            ContributionReport.reporter_ref.in_(list(by_ref))).order_by(ContributionReport.id))
+    ] if by_ref else []
+    history = _events_about(session, member, list(by_ref))
     audit.record_event(session, events.MemberDataExported(actor=member.ref, object_id=member.ref))
     session.commit()
     return {
@@ -183,7 +194,18 @@ def export_my_data(session: Session, member: Member, *, key: str) -> dict[str, A
         "proposals": proposals,
         "proposal_comments": comments,
         "proposals_supported": supported,
+        "reports": reports,
+        "audit_events": history,
     }
+
+
+def _events_about(session: Session, member: Member, refs: list[str]) -> list[dict]:
+    """The audit log's entries the member did (under their ref or a consultation pseudonym) or
+    that were done to their account, as recorded."""
+    rows = session.exec(select(AuditEvent).where(or_(
+        AuditEvent.actor_ref.in_([member.ref, *refs]), AuditEvent.object_id == member.ref,
+    )).order_by(AuditEvent.id))
+    return [json.loads(row.canonical) for row in rows]
 
 
 def erase_account(

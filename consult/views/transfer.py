@@ -4,9 +4,7 @@ import io
 import json
 import re
 import secrets
-import shutil
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from ..forms import ConfirmForm, ExportForm, ImportForm
 from ..rules import SETTLED
 from ..services import ServiceError, exports, imports
 from ..services import consultations as consultation_service
+from ..services.imports import uploads
 from . import flash_error, role_required
 
 bp = Blueprint("transfer", __name__, url_prefix="/facilitate")
@@ -43,7 +42,7 @@ def only_facilitators():
 
 
 def _uploads() -> Path:
-    return Path(current_app.instance_path) / "imports"
+    return uploads.uploads_folder(current_app.instance_path)
 
 
 def _targets():
@@ -73,7 +72,7 @@ def import_file():
                 "error",
             )
             return render_template("facilitate/import.html", form=form), 422
-        _forget_old_uploads()
+        uploads.forget_old_uploads(current_app.instance_path)
         token = secrets.token_hex(16)
         folder = _uploads() / token
         (folder / "files").mkdir(parents=True)
@@ -94,16 +93,6 @@ def import_file():
         return redirect(url_for("transfer.preview", token=token))
     status = 422 if request.method == "POST" else 200
     return render_template("facilitate/import.html", form=form), status
-
-
-def _forget_old_uploads(max_age_hours: int = 24) -> None:
-    """Uploads never imported are deleted after a day: they may hold personal data."""
-    if not _uploads().exists():
-        return
-    limit = time.time() - max_age_hours * 3600
-    for folder in _uploads().iterdir():
-        if folder.is_dir() and folder.stat().st_mtime < limit:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _pending(token: str) -> tuple[Path, dict]:
@@ -173,7 +162,7 @@ def commit(token: str):
     if not report.committed:
         flash(gettext("Rien n'a été importé : corrigez les erreurs signalées."), "error")
         return redirect(url_for("transfer.preview", token=token, **_mapping()))
-    shutil.rmtree(folder, ignore_errors=True)
+    uploads.discard(folder)
     flash(
         gettext(
             "Import terminé : %(contributions)s contributions, %(votes)s votes, "
@@ -185,6 +174,17 @@ def commit(token: str):
         "success",
     )
     return redirect(url_for("facilitate.consultation", consultation_id=report.consultation_id))
+
+
+@bp.post("/import/<token>/cancel")
+def cancel(token: str):
+    """Give up an import: the files sent are deleted at once."""
+    folder, _meta = _pending(token)
+    if ConfirmForm().validate_on_submit():
+        uploads.discard(folder)
+        flash(gettext("Import annulé : les fichiers envoyés sont effacés."), "success")
+        return redirect(url_for("transfer.import_file"))
+    return redirect(url_for("transfer.preview", token=token))
 
 
 @bp.route("/consultations/<int:consultation_id>/export", methods=["GET", "POST"])

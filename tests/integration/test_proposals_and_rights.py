@@ -112,6 +112,28 @@ def test_member_downloads_all_their_data(app, people):
     assert data["contributions"][0]["versions"][0]["text"] == "Ma contribution"
     assert [p["title"] for p in data["proposals"]] == [PROPOSAL["title"]]
     assert data["consents"][0]["consultation_id"] == cid
+    assert data["reports"] == []
+
+
+@pytest.mark.slow
+def test_the_data_download_holds_the_reports_filed_and_the_audit_events(app, people):
+    coop = _coop(people)
+    cid, _ = create(app, coop)
+    contribute(as_person(app, "bo@coop.example"), cid, "Une contribution de Bo.")
+    with app.app_context():
+        [theirs] = get_session().exec(select(Contribution)).all()
+    ana = as_person(app, "ana@coop.example")
+    contribute(ana, cid, "Ma contribution")
+    ana.form_post(f"/consultations/{cid}/vote", {"reason": "Hors sujet, à relire"},
+                  post_url=f"/consultations/contributions/{theirs.id}/report")
+    data = json.loads(ana.form_post("/account/", {}, post_url="/account/data").get_data(
+        as_text=True))
+    assert [(r["contribution_id"], r["reason"]) for r in data["reports"]] == [
+        (theirs.id, "Hors sujet, à relire")]
+    kinds = {e["type"] for e in data["audit_events"]}
+    assert {"MemberPasswordSet", "MemberSignedIn", "ConsentAccepted", "ContributionSubmitted",
+            "ContributionReported"} <= kinds
+    assert all("Une contribution de Bo." not in json.dumps(e) for e in data["audit_events"])
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
@@ -149,3 +150,38 @@ def test_import_and_export_pages_are_for_facilitators(app, people):
         "/facilitate/consultations/1/export",
     ):
         assert ana.client.get(path).status_code == 403, path
+
+
+def test_uploaded_files_are_deleted_when_cancelled_imported_or_a_day_old(app, people):
+    import os
+    import time
+
+    from consult import jobs
+
+    people.add("anim@coop.example", roles=("facilitator",))
+    anim = as_person(app, "anim@coop.example")
+    folders = Path(app.instance_path) / "imports"
+
+    def staged():
+        response = upload(anim, [(io.BytesIO(b"texte\nBonjour tout le monde\n"), "a.csv")],
+                          title="Atelier")
+        return response.headers["Location"], folders / response.headers["Location"].split("/")[-1]
+
+    preview, folder = staged()
+    assert folder.is_dir()
+    page = read(anim.client.get(preview))
+    response = anim.client.post(preview + "/cancel", data={"csrf_token": csrf_from(page)},
+                                follow_redirects=True)
+    assert "Import annulé" in read(response) and not folder.exists()
+    assert count(app, Contribution) == 0
+
+    preview, folder = staged()
+    page = read(anim.client.get(preview))
+    anim.client.post(preview, data={"csrf_token": csrf_from(page)})
+    assert count(app, Contribution) == 1 and not folder.exists()
+
+    preview, folder = staged()
+    day_old = time.time() - 25 * 3600
+    os.utime(folder, (day_old, day_old))
+    assert jobs.forget_old_uploads.call_local() == 1 and not folder.exists()
+    assert anim.client.get(preview).status_code == 404

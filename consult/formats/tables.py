@@ -32,6 +32,10 @@ from .errors import FormatError, ProblemLog, fail
 
 MAX_ROWS = 100_000
 MAX_BYTES = 10 * 1024 * 1024
+# An XLSX is a zip: what it decompresses to is bounded before anything is read. Ten times the
+# upload limit for the whole, and for any one member: a real workbook of 100,000 rows of text
+# fits, and a 600 KB file that expands to 600 MB (one huge cell) is refused at once.
+XLSX_EXPANSION = 10
 SEPARATORS = (";", ",", "\t")  # ties go to the first: French Excel writes ";"
 SAMPLE_RECORDS = 50  # records read to choose the separator
 
@@ -127,7 +131,7 @@ def read_table(
     """
     check_size(data, max_bytes)
     if data.startswith(ZIP_SIGNATURE):
-        return _read_xlsx(data, filename, max_rows)
+        return _read_xlsx(data, filename, max_rows, XLSX_EXPANSION * max_bytes)
     if data.startswith(XLS_SIGNATURE):
         raise fail(
             N_(
@@ -297,14 +301,25 @@ def _normalise(name: str) -> str:
     return " ".join(re.split(r"[^0-9a-z]+", letters)).strip()
 
 
-def _read_xlsx(data: bytes, filename: str, max_rows: int) -> Table:
+def _read_xlsx(data: bytes, filename: str, max_rows: int, max_expanded: int) -> Table:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+            members = archive.infolist()
     except zipfile.BadZipFile as error:
         raise fail(
             N_("Le fichier « %(name)s » est une archive endommagée."), name=filename
         ) from error
+    # The sizes come from the archive's directory; zipfile never reads past a member's size.
+    if sum(m.file_size for m in members) > max_expanded:
+        raise fail(
+            N_(
+                "Le classeur « %(name)s » se décompresse en plus de %(max)s Mo : Palabre ne "
+                "l'ouvre pas. Enregistrez ses contributions dans un classeur plus petit ou en CSV."
+            ),
+            name=filename,
+            max=_megabytes(max_expanded),
+        )
+    names = {m.filename for m in members}
     if "xl/workbook.xml" not in names:
         if "content.xml" in names:
             raise fail(

@@ -118,6 +118,7 @@ def _run(folder: Path, meta: dict, mapping: dict, dry_run: bool) -> imports.Impo
         mapping=mapping,
         dry_run=dry_run,
         limits=imports.ImportLimits.from_settings(current_app.config),
+        cache=folder / "read",
     )
 
 

@@ -185,3 +185,23 @@ def test_uploaded_files_are_deleted_when_cancelled_imported_or_a_day_old(app, pe
     os.utime(folder, (day_old, day_old))
     assert jobs.forget_old_uploads.call_local() == 1 and not folder.exists()
     assert anim.client.get(preview).status_code == 404
+
+
+def test_a_preview_reads_the_uploaded_workbook_once(app, people, tmp_path):
+    """Each change of column mapping shows the preview again: the workbook is not parsed again."""
+    import openpyxl
+
+    people.add("anim@coop.example", roles=("facilitator",))
+    anim = as_person(app, "anim@coop.example")
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Commentaire", "Note"])
+    workbook.active.append(["Gardons nos données chez nous", "pour"])
+    workbook.save(tmp_path / "atelier.xlsx")
+    response = upload(anim, [(io.BytesIO((tmp_path / "atelier.xlsx").read_bytes()),
+                              "atelier.xlsx")], title="Atelier")
+    preview = response.headers["Location"]
+    assert "Prêt : 1 contributions" in read(anim.client.get(preview))
+    folder = Path(app.instance_path) / "imports" / preview.split("/")[-1]
+    (folder / "files" / "atelier.xlsx").write_bytes(b"PK\x03\x04 no longer a workbook")
+    page = read(anim.client.get(preview + "?text=Commentaire"))
+    assert "Prêt : 1 contributions" in page and "Gardons nos données" in page

@@ -227,6 +227,46 @@ def make_xlsx(path: Path, cells: dict[str, object]) -> bytes:
     return path.read_bytes()
 
 
+def bomb(path: Path, expanded_mb: int) -> bytes:
+    """A real workbook whose one shared string expands to ``expanded_mb`` megabytes."""
+    make_xlsx(path, {"A1": "texte", "A2": "court"})
+    bombed = path.with_name("bombe.xlsx")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bombed, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            if item.filename != "xl/sharedStrings.xml":
+                out.writestr(item, source.read(item))
+        with out.open("xl/sharedStrings.xml", "w") as member:
+            member.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+                         b'spreadsheetml/2006/main" count="2" uniqueCount="2"><si><t>texte</t>'
+                         b"</si><si><t>")
+            chunk = b"a" * (1024 * 1024)
+            for _ in range(expanded_mb):
+                member.write(chunk)
+            member.write(b"</t></si></sst>")
+    return bombed.read_bytes()
+
+
+def test_an_xlsx_that_would_expand_beyond_ten_times_the_limit_is_refused_unread(tmp_path):
+    import tracemalloc
+
+    data = bomb(tmp_path / "classeur.xlsx", expanded_mb=60)
+    assert len(data) < 1024 * 1024  # under the upload limit, 60 MB once opened
+    tracemalloc.start()
+    with pytest.raises(FormatError) as refused:
+        read_table(data, "bombe.xlsx", max_bytes=1024 * 1024)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert "se décompresse en plus de 10 Mo" in refused.value.problems[0].message % \
+        refused.value.problems[0].params
+    assert peak < 5 * 1024 * 1024  # nothing was decompressed
+
+
+def test_a_workbook_within_the_expansion_limit_is_read(tmp_path):
+    data = bomb(tmp_path / "classeur.xlsx", expanded_mb=2)
+    table = read_table(data, "gros.xlsx", max_bytes=1024 * 1024)
+    assert table.columns == ("texte",) and len(table.rows) == 1  # 2 MB: read as usual
+
+
 def test_xlsx_first_sheet_values_become_text(tmp_path):
     data = make_xlsx(
         tmp_path / "contributions.xlsx",

@@ -6,13 +6,15 @@ with the cooperative's limits. The web import and ``palabre consultation import`
 so they detect, limit and refuse in the same way.
 """
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 from sqlmodel import Session
 
 from ...formats.decidim import looks_like_decidim
 from ...formats.errors import FormatError
-from ...formats.tables import read_table
+from ...formats.tables import Table, read_table
 from ...models import Member
 from ...rules import N_, Problem
 from .common import check_actor
@@ -40,7 +42,8 @@ def _data_file(folder: Path) -> Path:
     return files[0]
 
 
-def detect_kind(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> str:
+def detect_kind(path: Path, limits: ImportLimits = DEFAULT_LIMITS,
+                cache: Path | None = None) -> str:
     """``polis`` for a folder with comments.csv; for a file, ``decidim`` when it is JSON or its
     columns are a Decidim export's, else ``table`` (whose reader then says what is wrong)."""
     if path.is_dir():
@@ -50,11 +53,27 @@ def detect_kind(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> str:
     if path.suffix.lower() == ".json":
         return "decidim"
     try:
-        table = read_table(path.read_bytes(), path.name, max_rows=limits.max_rows,
-                           max_bytes=limits.max_bytes)
+        table = read_once(path, limits, cache)
     except FormatError:
         return "table"
     return "decidim" if looks_like_decidim(table.columns) else "table"
+
+
+def read_once(path: Path, limits: ImportLimits, cache: Path | None = None) -> Table:
+    """The table in ``path``; with a ``cache`` folder, read from the file the first time only
+    (a preview page is shown again at every change of column mapping)."""
+    if cache is None:
+        return read_table(path.read_bytes(), path.name, max_rows=limits.max_rows,
+                          max_bytes=limits.max_bytes)
+    kept = cache / f"{path.name}.table.json"
+    if kept.is_file():
+        stored = json.loads(kept.read_text(encoding="utf-8"))
+        return Table(tuple(stored["columns"]), tuple(stored["rows"]),
+                     tuple(stored["line_numbers"]), stored["encoding"], stored["separator"])
+    table = read_once(path, limits)
+    cache.mkdir(parents=True, exist_ok=True)
+    kept.write_text(json.dumps(asdict(table), ensure_ascii=False), encoding="utf-8")
+    return table
 
 
 def import_source(
@@ -68,10 +87,12 @@ def import_source(
     mapping: dict[str, str | None] | None = None,
     dry_run: bool = True,
     limits: ImportLimits = DEFAULT_LIMITS,
+    cache: Path | None = None,
 ) -> ImportReport:
     """Preview (``dry_run``) or import what ``path`` holds into ``target``.
 
     ``key`` is the installation's pseudonym key, from which imported authors' refs are derived.
+    ``cache``: a folder where a table read once is kept for the next previews of the same upload.
     Raises :class:`ImportRefused` (with every problem) when the source cannot be read, and the
     services' refusals when the actor may not import or the target cannot receive it.
     """
@@ -80,7 +101,7 @@ def import_source(
     if kind not in KINDS:
         raise ImportRefused([Problem(N_("Format d'import inconnu : %(kind)s."), {"kind": kind})])
     if kind == "auto":
-        kind = detect_kind(path, limits)
+        kind = detect_kind(path, limits, cache)
     if kind == "polis":
         if not path.is_dir():
             raise ImportRefused([Problem(N_(
@@ -95,5 +116,9 @@ def import_source(
     if kind == "decidim":
         return import_decidim(session, actor, target, data, path.name, dry_run=dry_run,
                               limits=limits)
+    try:
+        table = read_once(path, limits, cache) if cache is not None else None
+    except FormatError as error:
+        raise ImportRefused(error.problems) from error
     return import_table(session, actor, target, data, path.name, mapping=mapping, key=key,
-                        dry_run=dry_run, limits=limits)
+                        dry_run=dry_run, limits=limits, table=table)

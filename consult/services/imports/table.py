@@ -47,10 +47,13 @@ def import_table(
     key: str,
     dry_run: bool = True,
     limits: ImportLimits = DEFAULT_LIMITS,
+    table: Table | None = None,
 ) -> ImportReport:
-    """Contributions from a CSV or XLSX file, with a column for each field."""
+    """Contributions from a CSV or XLSX file, with a column for each field (``table``: the file
+    as already read, which ``data`` is)."""
     check_actor(session, actor, target)
-    table = read_upload(data, filename, limits)
+    if table is None:
+        table = read_upload(data, filename, limits)
     mapping = {**guess_mapping(table.columns), **(mapping or {})}
     report = ImportReport(
         source="table",

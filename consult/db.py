@@ -7,7 +7,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from .rules import N_
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+TOO_LONG = N_("Un champ dépasse la longueur permise (%(max)s caractères) : raccourcissez-le.")
 
 
 def database_url(settings: dict, instance_path: str) -> str:
@@ -19,6 +22,21 @@ def database_url(settings: dict, instance_path: str) -> str:
         # psycopg 3 is the driver we ship.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return url
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_text_too_long(session, _context, _instances) -> None:
+    """Every string column with a length is checked before the database sees it: SQLite would
+    store a longer value where PostgreSQL refuses it with an error page."""
+    from .services import ServiceError
+
+    for row in (*session.new, *session.dirty):
+        table = getattr(type(row), "__table__", None)
+        for column in table.columns if table is not None else ():
+            limit = getattr(column.type, "length", None)
+            value = getattr(row, column.key, None)
+            if limit and isinstance(value, str) and len(value) > limit:
+                raise ServiceError(TOO_LONG, max=limit)
 
 
 def make_engine(url: str) -> Engine:

@@ -4,6 +4,8 @@ Messages are French source strings marked with `N_` so that Babel extracts
 them; the views translate them with `gettext(message, **params)`.
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -206,9 +208,25 @@ def participation_problem(
 FORM_REUSED = N_("Ce formulaire n'est plus valable : rechargez la page et recommencez.")
 
 
+# C0 and C1 control characters but tab, line feed and carriage return; DEL. PostgreSQL refuses
+# NUL in text, and none of them is something a person meant to write.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def tidy(text: str) -> str:
+    """A text as it is kept: control characters removed, surrounding blanks stripped."""
+    return _CONTROLS.sub("", text).strip()
+
+
+def has_words(text: str) -> bool:
+    """Whether the text holds something to read: a letter, digit, punctuation or symbol (an
+    emoji counts), not only spaces, zero-width or control characters."""
+    return any(unicodedata.category(ch)[0] in "LNPS" for ch in text)
+
+
 def text_problem(text: str) -> Problem | None:
     """Why a verbatim cannot be accepted (None: it can)."""
-    if not text.strip():
+    if not has_words(text):
         return Problem(N_("Votre contribution est vide : écrivez quelques mots."))
     if len(text) > TEXT_MAX_LENGTH:
         return Problem(
@@ -257,8 +275,6 @@ def should_auto_hide(report_count: int, threshold: int) -> bool:
 
 
 def fold(word: str) -> str:
-    import unicodedata
-
     plain = unicodedata.normalize("NFKD", word.strip().lower().replace("’", "'"))
     return "".join(ch for ch in plain if not unicodedata.combining(ch))
 

@@ -16,9 +16,11 @@ from ..rules import (
     ConsultationState,
     anonymity_change_problem,
     due_to_close,
+    has_words,
     opening_problems,
     phase,
     stance_scale_change_problem,
+    tidy,
     transition_problem,
 )
 from . import NotFound, PermissionDenied, ServiceError, actor_ref, require_role
@@ -66,7 +68,7 @@ def invited_colleges(session: Session, consultation_id: int) -> list[College]:
 
 
 def _check_input(session: Session, data: ConsultationInput) -> None:
-    if not data.title.strip():
+    if not has_words(data.title):
         raise ServiceError(N_("Le titre est obligatoire."))
     if len(data.title) > 200:
         raise ServiceError(N_("Le titre ne peut dépasser %(max)s caractères."), max=200)
@@ -99,9 +101,9 @@ def create_consultation(
         require_role(actor, FACILITATION)
     _check_input(session, data)
     consultation = Consultation(
-        title=data.title.strip(),
-        question=data.question.strip(),
-        description=data.description.strip(),
+        title=tidy(data.title),
+        question=tidy(data.question),
+        description=tidy(data.description),
         opens_at=data.opens_at,
         closes_at=data.closes_at,
         anonymity=data.anonymity,
@@ -144,9 +146,9 @@ def update_consultation(
     if consultation.status in SETTLED:
         raise ServiceError(N_("Une consultation analysée ne se modifie plus."))
     new = {
-        "title": data.title.strip(),
-        "question": data.question.strip(),
-        "description": data.description.strip(),
+        "title": tidy(data.title),
+        "question": tidy(data.question),
+        "description": tidy(data.description),
         "opens_at": data.opens_at,
         "closes_at": data.closes_at,
         "anonymity": data.anonymity,

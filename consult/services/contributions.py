@@ -17,7 +17,14 @@ from ..models import (
     utcnow,
 )
 from ..pseudonyms import participant_ref
-from ..rules import FORM_REUSED, N_, participation_problem, stance_problem, text_problem
+from ..rules import (
+    FORM_REUSED,
+    N_,
+    participation_problem,
+    stance_problem,
+    text_problem,
+    tidy,
+)
 from . import NotFound, PermissionDenied, ServiceError, retry_on_conflict
 from .consultations import invited_college_ids, require_visible, state_of
 
@@ -126,7 +133,7 @@ def _submit(session, consultation_id, member, key, text, stance, submission_key,
     check_can_participate(session, consultation, who, now)
     if not has_consented(session, consultation, who, retention_months):
         raise ServiceError(N_("Acceptez d'abord la notice sur vos données."))
-    text = text.strip()
+    text = tidy(text)
     stance = stance or None
     _check_text_and_stance(consultation, text, stance)
     redaction = _redact(text)
@@ -205,7 +212,7 @@ def edit(
     check_can_participate(session, consultation, who, now)
     if contribution.withdrawn:
         raise ServiceError(N_("Cette contribution a été retirée."))
-    text, stance = text.strip(), stance or None
+    text, stance = tidy(text), stance or None
     _check_text_and_stance(consultation, text, stance)
     if text == contribution.text and stance == contribution.stance:
         return contribution

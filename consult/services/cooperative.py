@@ -5,7 +5,7 @@ from sqlmodel import Session, func, select
 from .. import audit, events
 from ..access import ADMINISTRATION
 from ..models import College, Cooperative, Member, utcnow
-from ..rules import N_, Problem, college_weight_warnings
+from ..rules import N_, Problem, college_weight_warnings, tidy
 from . import NotFound, ServiceError, actor_ref, require_role
 
 
@@ -19,7 +19,7 @@ def update_cooperative(
     """Create or change the cooperative's name and purpose (admins only)."""
     if actor is not None:
         require_role(actor, ADMINISTRATION)
-    name, purpose = name.strip(), purpose.strip()
+    name, purpose = tidy(name), tidy(purpose)
     if not name:
         raise ServiceError(N_("Le nom de la coopérative est obligatoire."))
     cooperative = get_cooperative(session) or Cooperative(name=name, purpose=purpose)
@@ -78,9 +78,9 @@ def create_college(
     """Add a college (admins only)."""
     if actor is not None:
         require_role(actor, ADMINISTRATION)
-    name = name.strip()
+    name = tidy(name)
     _check_college(session, name, vote_weight, None)
-    college = College(name=name, description=description.strip(), vote_weight=vote_weight)
+    college = College(name=name, description=tidy(description), vote_weight=vote_weight)
     session.add(college)
     session.flush()
     audit.record_event(
@@ -113,7 +113,7 @@ def update_college(
     if actor is not None:
         require_role(actor, ADMINISTRATION)
     college = get_college(session, college_id)
-    name, description = name.strip(), description.strip()
+    name, description = tidy(name), tidy(description)
     _check_college(session, name, vote_weight, college.id)
     new = {"name": name, "description": description, "vote_weight": vote_weight}
     changes = tuple(key for key, value in new.items() if getattr(college, key) != value)

@@ -9,7 +9,7 @@ from sqlmodel import Session, func, select
 from .. import audit, events
 from ..access import ADMINISTRATION
 from ..models import College, Member, MemberRole, MemberToken, utcnow
-from ..rules import N_, normalise_email, normalise_roles
+from ..rules import N_, normalise_email, normalise_roles, tidy
 from ..security import new_token, token_hash
 from . import NotFound, ServiceError, actor_ref, require_role
 
@@ -119,7 +119,7 @@ def invite_member(
     """Create a member without password and issue their invitation link (admins only)."""
     if actor is not None:
         require_role(actor, ADMINISTRATION)
-    email, display_name = normalise_email(email), display_name.strip()
+    email, display_name = normalise_email(email), tidy(display_name)
     if not email or "@" not in email:
         raise ServiceError(N_("Adresse e-mail invalide."))
     if not display_name:
@@ -176,7 +176,7 @@ def update_member(
     """Change a member's name, college and roles (admins only)."""
     require_role(actor, ADMINISTRATION)
     member = get_member(session, member_id)
-    display_name = display_name.strip()
+    display_name = tidy(display_name)
     if not display_name:
         raise ServiceError(N_("Le nom affiché est obligatoire."))
     _check_college(session, college_id)

@@ -7,7 +7,7 @@ from sqlmodel import Session, select, update
 from .. import audit, events
 from ..access import FACILITATION
 from ..models import Contribution, ContributionReport, Member, utcnow
-from ..rules import N_, report_problem, should_auto_hide
+from ..rules import N_, report_problem, should_auto_hide, tidy
 from . import ServiceError, require_role, retry_on_conflict
 from .consultations import require_visible
 from .contributions import check_can_participate, get_contribution, participant
@@ -55,7 +55,7 @@ def _report(session, contribution_id, member, key, reason, auto_hide_threshold, 
         ContributionReport(
             contribution_id=contribution.id,
             reporter_ref=who.ref,
-            reason=reason.strip()[:REASON_MAX],
+            reason=tidy(reason)[:REASON_MAX],
         )
     )
     # Counted by the database, so that members reporting at once are all counted.
@@ -101,7 +101,7 @@ def hide(session: Session, actor: Member, contribution_id: int, reason: str) -> 
     """Hide a contribution with a reason; it stays stored and counted (facilitators)."""
     require_role(actor, FACILITATION)
     contribution = get_contribution(session, contribution_id)
-    reason = reason.strip()
+    reason = tidy(reason)
     if not reason:
         raise ServiceError(N_("Indiquez la raison du masquage : elle est gardée."))
     if contribution.hidden and contribution.hidden_reason == reason:
@@ -125,7 +125,7 @@ def restore(
     audit.record_event(
         session,
         events.ContributionRestored(
-            actor=actor.ref, object_id=str(contribution.id), reason=reason.strip()[:REASON_MAX]
+            actor=actor.ref, object_id=str(contribution.id), reason=tidy(reason)[:REASON_MAX]
         ),
     )
     session.commit()

@@ -6,7 +6,7 @@ from sqlmodel import Session, func, select
 
 from .. import audit, events
 from ..models import College, Member, Proposal, ProposalComment, ProposalSupport
-from ..rules import FORM_REUSED, N_, TEXT_MAX_LENGTH
+from ..rules import FORM_REUSED, N_, TEXT_MAX_LENGTH, tidy
 from . import NotFound, ServiceError, retry_on_conflict
 
 TEXT_FIELDS = (
@@ -61,7 +61,7 @@ def _submit(session: Session, member: Member, data: ProposalInput,
             raise ServiceError(FORM_REUSED)
     values = {f.name: getattr(data, f.name) for f in fields(data)}
     for name in ("title", *TEXT_FIELDS):
-        values[name] = values[name].strip()
+        values[name] = tidy(values[name])
         if not values[name]:
             raise ServiceError(
                 N_(
@@ -124,7 +124,7 @@ def _comment(session: Session, member: Member, proposal_id: int, text: str,
             if existing.author_id == member.id:
                 return existing
             raise ServiceError(FORM_REUSED)
-    text = text.strip()
+    text = tidy(text)
     if not text:
         raise ServiceError(N_("Votre commentaire est vide."))
     if len(text) > TEXT_MAX_LENGTH:

@@ -57,6 +57,9 @@ def say(problem: Problem) -> str:
 
 
 def flash_error(error: ServiceError) -> None:
+    """Say why a service refused; what it had begun to change is rolled back, so that the page
+    shown next reads the database as it is."""
+    rollback_session()
     flash(say(error.problem), "error")
 
 

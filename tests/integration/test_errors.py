@@ -114,3 +114,34 @@ def test_an_integrity_error_is_not_swallowed_by_the_retry(app):
     with app.app_context(), pytest.raises(IntegrityError):
         retry_on_conflict(get_session(), always_conflicting)
     assert len(calls) > 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["\x00", "\u200b\u200b\u200b", " \u200d\ufeff\t\n", "\x07\x1b"])
+def test_text_that_is_not_text_is_refused_as_empty(app, coop, text):
+    cid, _ = create(app, coop)
+    response = contribute(as_person(app, "ana@coop.example"), cid, text)
+    assert response.status_code == 422 and "Votre contribution est vide" in read(response)
+    assert contributions(app) == []
+
+
+@pytest.mark.slow
+def test_a_nul_byte_inside_a_text_is_dropped_and_the_rest_kept(app, coop):
+    cid, _ = create(app, coop)
+    response = contribute(as_person(app, "ana@coop.example"), cid, "Gardons\x00 la main.")
+    assert response.status_code == 302  # PostgreSQL refuses NUL in text: never sent to it
+    assert [c.text for c in contributions(app)] == ["Gardons la main."]
+
+
+@pytest.mark.slow
+def test_a_field_longer_than_its_column_is_refused_before_the_database(app, coop):
+    cid, _ = create(app, coop)
+    ana = as_person(app, "ana@coop.example")
+    page = f"/consultations/{cid}"
+    ana.form_post(page, {"accept": "y"}, post_url=f"{page}/consent")
+    response = ana.form_post(page, {"text": "Un avis.", "stance": "for",
+                                    "submission_key": "k" * 100},
+                             post_url=f"{page}/contribute")
+    assert response.status_code == 422
+    assert "dépasse la longueur permise (64 caractères)" in read(response)
+    assert contributions(app) == []

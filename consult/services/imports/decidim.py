@@ -5,6 +5,7 @@ from sqlmodel import Session
 from ...formats.decidim import read_decidim_comments
 from ...formats.errors import FormatError
 from ...models import Member
+from ...rules import tidy
 from .bulk import NewContribution
 from .common import (
     acceptable_comment,
@@ -56,7 +57,7 @@ def import_decidim(
             NewContribution(
                 key=f"decidim-{comment.comment_id}",
                 participant_ref=f"decidim:{comment.author_id}",
-                text=comment.body.strip(),
+                text=tidy(comment.body),
                 stance=stance,
                 created_at=comment.created_at,
             )

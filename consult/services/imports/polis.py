@@ -9,7 +9,7 @@ from sqlmodel import Session
 from ...formats.errors import FormatError
 from ...formats.polis import read_polis_export
 from ...models import Member
-from ...rules import N_
+from ...rules import N_, tidy
 from .bulk import NewContribution, NewVote
 from .common import (
     acceptable_comment,
@@ -57,7 +57,7 @@ def import_polis(
             NewContribution(
                 key=str(comment.comment_id),
                 participant_ref=f"polis:{comment.author_id}",
-                text=comment.body.strip(),
+                text=tidy(comment.body),
                 created_at=comment.created_at,
                 hidden_reason=POLIS_REJECTED if comment.moderated == -1 else None,
             )

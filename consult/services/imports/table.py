@@ -6,7 +6,7 @@ from ...formats.errors import FormatError
 from ...formats.tables import Table, guess_mapping, read_table
 from ...models import College, Member
 from ...pseudonyms import imported_ref
-from ...rules import N_, Problem, fold, stance_from_word, text_problem
+from ...rules import N_, Problem, fold, stance_from_word, text_problem, tidy
 from .bulk import NewContribution
 from .common import (
     check_actor,
@@ -102,7 +102,7 @@ def _table_row(report, line, row, mapping, scale, colleges, file_digest, key):
         column = mapping.get(name)
         return unguard(row.get(column, "")) if column else ""
 
-    text = cell("text").strip()
+    text = tidy(cell("text"))
     problem = text_problem(text)
     if problem:
         report.problems.append(

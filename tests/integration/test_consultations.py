@@ -417,3 +417,27 @@ def test_a_scheduled_consultation_says_when_it_opens_in_the_cooperatives_time(ap
         assert stored.opens_at.utcoffset() == timedelta(0) and stored.opens_at.hour == 8
     shown = read(as_person(app, "ana@coop.example").client.get(f"/consultations/{cid}"))
     assert "Cette consultation ouvrira le 15/01/2031 09:30." in shown
+
+
+@pytest.mark.slow
+def test_forms_say_what_is_missing_in_palabres_words_not_the_browsers(app, coop):
+    """A form whose field is `required` and lacks `novalidate` shows the browser's own tooltip,
+    in the browser's language ("Please check this box")."""
+    cid, facilitator = create(app, coop)
+    ana = as_person(app, "ana@coop.example")
+    pages = [read(ana.client.get(f"/consultations/{cid}"))]
+    contribute(ana, cid, "Une contribution à signaler.")
+    pages.append(read(as_person(app, "bo@coop.example").client.get(f"/consultations/{cid}/vote")))
+    pages.append(read(facilitator.client.get(f"/facilitate/consultations/{cid}")))
+    pages.append(read(facilitator.client.get(f"/facilitate/consultations/{cid}/export")))
+    checked = 0
+    for page in pages:
+        for form in re.findall(r"<form[^>]*>.*?</form>", page, flags=re.S):
+            if re.search(r"\srequired\b", form):
+                checked += 1
+                assert "novalidate" in form.split(">", 1)[0], form[:200]
+    assert checked >= 1  # the consent box at least
+    bo = as_person(app, "bo@coop.example")
+    response = bo.form_post(f"/consultations/{cid}", {}, post_url=f"/consultations/{cid}/consent",
+                            follow_redirects=True)
+    assert "Cochez la case pour accepter la notice." in read(response)

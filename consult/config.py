@@ -89,9 +89,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "PALABRE_BASE_URL",
-        "http://127.0.0.1:5000",
-        "Public address of the site, used in links sent by e-mail. Production: must start "
-        "with `https://`.",
+        "",
+        "Public address of the site, used in the links of invitations and password resets. "
+        "Empty (development only): the address the administrator's browser used, whatever "
+        "port `palabre serve` listens on. Production: must be set, starting with `https://`.",
     ),
     Setting(
         "PALABRE_REDIS_URL",

@@ -6,7 +6,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, flash, render_template, request
+from flask import Flask, abort, current_app, flash, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -61,6 +61,13 @@ def flash_error(error: ServiceError) -> None:
     shown next reads the database as it is."""
     rollback_session()
     flash(say(error.problem), "error")
+
+
+def public_url(endpoint: str, **values) -> str:
+    """A full link to a page, for an e-mail or for the administrator to pass on: on
+    PALABRE_BASE_URL, or else on the address this request came to (development)."""
+    base = current_app.config["PALABRE_BASE_URL"] or request.url_root
+    return base.rstrip("/") + url_for(endpoint, **values)
 
 
 def context_of(page) -> dict:

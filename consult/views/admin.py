@@ -20,7 +20,7 @@ from ..services import ServiceError
 from ..services import cooperative as coop_service
 from ..services import members as member_service
 from ..services.members import INVITATION, IssuedLink
-from . import flash_error, ids_from, role_required, say
+from . import flash_error, ids_from, public_url, role_required, say
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -41,7 +41,7 @@ def _deliver(link: IssuedLink, purpose: str) -> str | None:
     """Mail the link when mail is configured; otherwise return it to show the admin."""
     config = current_app.config
     endpoint = "auth.accept_invitation" if purpose == INVITATION else "auth.reset_password"
-    url = config["PALABRE_BASE_URL"].rstrip("/") + url_for(endpoint, token=link.token)
+    url = public_url(endpoint, token=link.token)
     if not mail_configured(config):
         return url
     cooperative = coop_service.get_cooperative(get_session())

@@ -22,7 +22,7 @@ from ..rules import normalise_email
 from ..services import ServiceError
 from ..services import auth as auth_service
 from ..services.members import INVITATION, PASSWORD_RESET
-from . import flash_error, safe_next
+from . import flash_error, public_url, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -128,9 +128,7 @@ def forgot_password():
                 get_session(), form.email.data, valid_hours=config["PALABRE_PASSWORD_RESET_HOURS"]
             )
             if token:
-                link = config["PALABRE_BASE_URL"].rstrip("/") + url_for(
-                    "auth.reset_password", token=token
-                )
+                link = public_url("auth.reset_password", token=token)
                 jobs.send_mail(
                     form.email.data.strip().lower(),
                     gettext("Réinitialiser votre mot de passe Palabre"),

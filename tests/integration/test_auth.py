@@ -1,5 +1,6 @@
 """Invitation, password, sign-in, sign-out, tokens, rate limit, deactivation, CSRF."""
 
+import re
 from datetime import timedelta
 
 from sqlmodel import select
@@ -31,8 +32,9 @@ def test_invite_set_password_login_logout(app, client, browser, people):
     page = read(response)
     assert response.status_code == 200
     assert "Lien à transmettre à Léa Moreau" in page
-    link = page.split('value="')[-1].split('"')[0]
-    path = link.removeprefix("http://127.0.0.1:5000")
+    link = re.search(r'id="lien" type="text" readonly value="([^"]+)"', page).group(1)
+    assert link.startswith("http://localhost/invitation/")  # the address the admin used
+    path = link.removeprefix("http://localhost")
     assert path.startswith("/invitation/")
     browser.logout()
 
@@ -237,3 +239,28 @@ def test_an_easy_password_is_refused_on_the_invitation_page_saying_why(app, peop
     response = browser.form_post(path, {"password": "un vélo bleu sous la pluie",
                                         "confirmation": "un vélo bleu sous la pluie"})
     assert response.status_code == 302
+
+
+def test_links_follow_the_address_and_port_the_site_is_served_on(app, people, browser):
+    from consult.views import public_url
+
+    with app.test_request_context("/", base_url="http://127.0.0.1:5077"):
+        assert public_url("auth.reset_password", token="t") == (
+            "http://127.0.0.1:5077/password/reset/t")
+    person = people.add("bo@coop.example")
+    people.add("admin@coop.example", roles=("admin",))
+    browser.login("admin@coop.example")
+    page = read(browser.form_post(f"/admin/members/{person.id}", {},
+                                  post_url=f"/admin/members/{person.id}/link"))
+    assert 'data-copy-label="Copier le lien"' in page and "copy.js" in page
+
+
+def test_a_configured_base_address_wins(make_app, people):
+    app = make_app(PALABRE_BASE_URL="https://coop.example")
+    person = people.add("bo@coop.example")
+    people.add("admin@coop.example", roles=("admin",))
+    browser = Browser(app.test_client())
+    browser.login("admin@coop.example")
+    page = read(browser.form_post(f"/admin/members/{person.id}", {},
+                                  post_url=f"/admin/members/{person.id}/link"))
+    assert 'value="https://coop.example/password/reset/' in page

@@ -1,7 +1,7 @@
 """Blueprints, sign-in wiring, error pages and what every template can use."""
 
 from dataclasses import fields
-from datetime import datetime
+from datetime import datetime, time
 from functools import wraps
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -182,11 +182,14 @@ def init_app(app: Flask) -> None:
 
 
 def _local_dt(value) -> str:
-    """A stored UTC time shown in the cooperative's time zone."""
+    """A stored UTC time shown in the cooperative's time zone; a date alone (stored as its local
+    midnight, as imports do) as a date."""
     if value is None:
         return ""
-    zone = ZoneInfo(current_app.config["PALABRE_TIMEZONE"])
-    return value.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+    local = value.astimezone(ZoneInfo(current_app.config["PALABRE_TIMEZONE"]))
+    if local.time() == time():  # midnight to the microsecond: a date given without a time
+        return local.strftime("%d/%m/%Y")
+    return local.strftime("%d/%m/%Y %H:%M")
 
 
 def _paragraphs(text: str) -> Markup:

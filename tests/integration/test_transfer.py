@@ -205,3 +205,31 @@ def test_a_preview_reads_the_uploaded_workbook_once(app, people, tmp_path):
     (folder / "files" / "atelier.xlsx").write_bytes(b"PK\x03\x04 no longer a workbook")
     page = read(anim.client.get(preview + "?text=Commentaire"))
     assert "Prêt : 1 contributions" in page and "Gardons nos données" in page
+
+
+@pytest.mark.slow
+def test_imported_dates_are_the_cooperatives_and_a_date_alone_shows_as_a_date(app, people):
+    people.add("anim@coop.example", roles=("facilitator",))
+    anim = as_person(app, "anim@coop.example")
+    csv = (b"texte;date\nUne date seule;01/03/2024\nUne date et une heure;01/03/2024 14:30\n"
+           b"En UTC;2024-03-01T14:30:00+00:00\n")
+    response = upload(anim, [(io.BytesIO(csv), "dates.csv")], title="Dates")
+    page = read(anim.client.get(response.headers["Location"]))
+    anim.client.post(response.headers["Location"], data={"csrf_token": csrf_from(page)})
+    with app.app_context():
+        cid = get_session().exec(select(Contribution.consultation_id)).first()
+    dashboard = read(anim.client.get(f"/facilitate/consultations/{cid}"))
+    assert "01/03/2024 01:00" not in dashboard  # midnight in Paris, not UTC midnight
+    assert re.search(r"01/03/2024\s*(</|<|·|\n)", dashboard)  # the date alone, as a date
+    assert "01/03/2024 14:30" in dashboard  # as typed, in the cooperative's time
+    assert "01/03/2024 15:30" in dashboard  # 14:30 UTC is 15:30 in Paris
+
+
+def test_the_last_sign_in_shows_in_the_cooperatives_time(app, people):
+    member = people.add("ana@coop.example")
+    people.add("admin@coop.example", roles=("admin",))
+    as_person(app, "ana@coop.example")
+    admin = as_person(app, "admin@coop.example")
+    page = read(admin.client.get(f"/admin/members/{member.id}"))
+    assert re.search(r"<dd>\d{2}/\d{2}/\d{4} \d{2}:\d{2}</dd>", page)
+    assert "+00:00" not in page

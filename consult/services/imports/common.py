@@ -1,7 +1,8 @@
 """What every kind of import shares: who may import, where it goes, dates, and the commit."""
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -18,8 +19,9 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def parse_date(value: str) -> datetime | None:
-    """ISO 8601, or a French day/month/year with an optional time; naive times are UTC."""
+def parse_date(value: str, zone: str = "UTC") -> datetime | None:
+    """ISO 8601, or a French day/month/year with an optional time; a time written without its
+    zone is in ``zone`` (a date alone: its midnight there, which pages show as a date)."""
     value = value.strip()
     if not value:
         return None
@@ -32,7 +34,7 @@ def parse_date(value: str) -> datetime | None:
             moment = parse(value)
         except ValueError:
             continue
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
     raise ValueError(value)
 
 

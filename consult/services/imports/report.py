@@ -57,10 +57,12 @@ class Target:
 @dataclass(frozen=True)
 class ImportLimits:
     """How much an import may read: rows of a table (ten times more for a Polis export, whose
-    votes are many per comment) and bytes of a file."""
+    votes are many per comment) and bytes of a file; and the time zone of the dates a table
+    writes without one (the cooperative's)."""
 
     max_rows: int = 100_000
     max_bytes: int = 10 * 1024 * 1024
+    time_zone: str = "UTC"
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> "ImportLimits":
@@ -68,6 +70,7 @@ class ImportLimits:
         return cls(
             max_rows=settings["PALABRE_MAX_IMPORT_ROWS"],
             max_bytes=settings["PALABRE_MAX_UPLOAD_MB"] * 1024 * 1024,
+            time_zone=settings["PALABRE_TIMEZONE"],
         )
 
     @property

@@ -82,7 +82,8 @@ def import_table(
     file_digest = digest(data)
     new = []
     for line, row in zip(table.line_numbers, table.rows, strict=True):
-        item = _table_row(report, line, row, mapping, scale, colleges, file_digest, key)
+        item = _table_row(report, line, row, mapping, scale, colleges, file_digest, key,
+                          limits.time_zone)
         if item is not None:
             new.append(item)
     report.contributions = len(new)
@@ -97,7 +98,7 @@ def import_table(
     return report
 
 
-def _table_row(report, line, row, mapping, scale, colleges, file_digest, key):
+def _table_row(report, line, row, mapping, scale, colleges, file_digest, key, zone):
     def cell(name):
         column = mapping.get(name)
         return unguard(row.get(column, "")) if column else ""
@@ -134,7 +135,7 @@ def _table_row(report, line, row, mapping, scale, colleges, file_digest, key):
             )
             return None
     try:
-        created_at = parse_date(cell("date"))
+        created_at = parse_date(cell("date"), zone)
     except ValueError:
         report.problems.append(
             Problem(

@@ -10,15 +10,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .cli_nlp import nlp_group
+from .cli_nlp import CliError, nlp_group
 from .config import settings_markdown
 from .services.imports import KINDS as IMPORT_KINDS
-
-
-class CliError(click.ClickException):
-    """A refusal the command prints on one line, exiting with status 2."""
-
-    exit_code = 2
 
 
 def _create_app(*_args, **_kwargs) -> Flask:
@@ -138,7 +132,7 @@ def consultation() -> None:
 def _echo_report(report) -> None:
     for problem in report.problems:  # the CLI speaks the source language, French
         click.echo(
-            "  ✗ " + (problem.message % problem.params if problem.params else problem.message),
+            "  ✗ " + problem.text(),
             err=True,
         )
     click.echo(
@@ -183,12 +177,12 @@ def consultation_import(source: Path, consultation_id, title, dry_run, kind, tex
         )
     except imports.ImportRefused as error:
         _echo_report(imports.ImportReport(source=kind, problems=error.problems))
-        raise click.ClickException("Fichier refusé / file refused.") from error
+        raise CliError("Fichier refusé / file refused.") from error
     except Refusal as error:
-        raise click.ClickException(str(error)) from error
+        raise CliError(str(error)) from error
     _echo_report(report)
     if not report.ok:
-        raise click.ClickException("Rien n'a été importé / nothing was imported.")
+        raise CliError("Rien n'a été importé / nothing was imported.")
     if dry_run:
         click.echo("Essai à blanc : rien n'a été enregistré / dry run: nothing saved.")
     else:
@@ -235,7 +229,7 @@ def consultation_export(consultation_id: int, fmt: str, out: Path, original: boo
         votes_path.write_bytes(votes)
         click.echo(f"→ {out}, {votes_path}")
     except Refusal as error:
-        raise click.ClickException(str(error)) from error
+        raise CliError(str(error)) from error
 
 
 @cli.group()

@@ -13,6 +13,12 @@ from flask.cli import ScriptInfo
 from nlp.themes import AUTO_QUALITY_LIMIT, MODES
 
 
+class CliError(click.ClickException):
+    """A refusal a command prints on one line, in French and English, exiting with status 2."""
+
+    exit_code = 2
+
+
 class StageProgress:
     """A one-line progress report on stderr, redrawn as the long stages advance."""
 
@@ -32,10 +38,10 @@ class StageProgress:
             self.last = line
 
 
-def format_failure(error) -> click.ClickException:
+def format_failure(error) -> CliError:
     """A file-format error as one CLI message listing every problem."""
-    return click.ClickException("; ".join(
-        p.message % p.params if p.params else p.message for p in error.problems))
+    return CliError("; ".join(
+        p.text() for p in error.problems))
 
 
 def read_texts(path: Path, text_column: str) -> tuple[list[str], list[dict]]:
@@ -48,11 +54,11 @@ def read_texts(path: Path, text_column: str) -> tuple[list[str], list[dict]]:
         try:
             document = json.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise click.ClickException(f"JSON illisible / unreadable JSON: {error}") from error
+            raise CliError(f"JSON illisible / unreadable JSON: {error}") from error
         rows = document.get("rows", document.get("contributions")) if isinstance(
             document, dict) else document
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise click.ClickException("Le JSON doit être une liste d'objets "
+            raise CliError("Le JSON doit être une liste d'objets "
                                        "/ the JSON must be a list of objects.")
         rows = [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows]
         columns = list(dict.fromkeys(k for row in rows for k in row))
@@ -64,7 +70,7 @@ def read_texts(path: Path, text_column: str) -> tuple[list[str], list[dict]]:
             raise format_failure(error) from error
         rows, columns = [dict(r) for r in table.rows], list(table.columns)
     if text_column not in columns:
-        raise click.ClickException(
+        raise CliError(
             f"Colonne « {text_column} » introuvable / column not found. "
             f"Colonnes / columns: {', '.join(columns) or '—'}")
     return [row.get(text_column, "") for row in rows], rows
@@ -157,9 +163,9 @@ def _themes_of_consultation(ctx, consultation_id, mode, n_themes, seed, out):
                               progress=StageProgress(), stale_after=timedelta(
                                   minutes=app.config["PALABRE_ANALYSIS_STALE_MINUTES"]))
         except Refusal as error:
-            raise click.ClickException(str(error)) from error
+            raise CliError(str(error)) from error
         if run.status == "failed":
-            raise click.ClickException(f"L'analyse {run.id} a échoué / analysis {run.id} "
+            raise CliError(f"L'analyse {run.id} a échoué / analysis {run.id} "
                                        f"failed: {run.error}")
         document = json.loads(run.result)
         click.echo(f"Analyse {run.id} enregistrée / analysis {run.id} stored "

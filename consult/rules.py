@@ -27,7 +27,13 @@ class Problem:
     """Something a person must fix, as a translatable message and its values."""
 
     message: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # a value may be a Problem itself
+
+    def text(self) -> str:
+        """The message in French, the language it is written in (the CLI, logs); the pages
+        translate it instead (consult.views.say)."""
+        params = {k: v.text() if isinstance(v, Problem) else v for k, v in self.params.items()}
+        return self.message % params if params else self.message
 
 
 def college_weight_warnings(weights: dict[str, int]) -> list[Problem]:

@@ -18,7 +18,7 @@ class FormatError(Exception):
 
     def __init__(self, problems: list[Problem] | Problem):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
-        super().__init__(" ".join(p.message % p.params for p in self.problems))
+        super().__init__(" ".join(p.text() for p in self.problems))
 
 
 def fail(message: str, **params: Any) -> FormatError:

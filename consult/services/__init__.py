@@ -27,8 +27,8 @@ class Refusal(Exception):
     status = 400
 
     def __init__(self, message: str, **params: Any) -> None:
-        super().__init__(message % params if params else message)
         self.problem = Problem(message, params)
+        super().__init__(self.problem.text())
 
 
 class ServiceError(Refusal):

@@ -49,11 +49,16 @@ def role_required(roles: frozenset[str]):
 def say(problem: Problem) -> str:
     """A rule's or service's message in the visitor's language; its dates in the cooperative's
     time zone (rules and services give datetimes, never formatted strings)."""
-    params = {
-        name: _local_dt(value) if isinstance(value, datetime) else value
-        for name, value in problem.params.items()
-    }
+    params = {name: _shown(value) for name, value in problem.params.items()}
     return gettext(problem.message, **params)
+
+
+def _shown(value):
+    if isinstance(value, datetime):
+        return _local_dt(value)
+    if isinstance(value, Problem):  # "Ligne 3 : <why>", each part in the reader's language
+        return say(value)
+    return value
 
 
 def flash_error(error: ServiceError) -> None:

@@ -66,7 +66,7 @@ def test_a_folder_without_comments_is_a_clear_error(app, tmp_path):
     folder = shared_data("polis", "opendata", "brexit-consensus")
     shutil.copy(folder / "votes.csv", tmp_path / "votes.csv")
     result = run(app, "nlp", "opinion", tmp_path)
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)  # a message, not a traceback
     assert "Traceback" not in result.output
     assert "Le dossier ne contient pas comments.csv" in result.output

@@ -64,7 +64,7 @@ def test_same_input_and_seed_give_the_same_csv(app, tmp_path):
 
 def test_missing_column_is_a_clear_error(app):
     result = run(app, "nlp", "themes", FIXTURE, "--text-column", "texte")
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert "texte" in result.output and "body" in result.output  # says which columns exist
 
 
@@ -99,5 +99,5 @@ def test_analysis_of_a_consultation_is_stored(app, people, tmp_path):
 
 
 def test_file_or_consultation_but_not_both_nor_neither(app):
-    assert run(app, "nlp", "themes").exit_code != 0
-    assert run(app, "nlp", "themes", FIXTURE, "--consultation", "1").exit_code != 0
+    assert run(app, "nlp", "themes").exit_code == 2
+    assert run(app, "nlp", "themes", FIXTURE, "--consultation", "1").exit_code == 2

@@ -185,7 +185,7 @@ def test_a_bad_row_imports_nothing_and_names_its_line(app, colleges, tmp_path):
         encoding="utf-8",
     )
     result = run(app, "consultation", "import", path, "--title", "Avec erreurs")
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert "Ligne 3" in result.output and "Ligne 4" in result.output and "Ligne 5" in result.output
     assert count(app, Contribution) == 0 and count(app, Consultation) == 0
 
@@ -202,7 +202,7 @@ def test_binary_empty_or_header_only_files_are_refused(app, tmp_path, content, n
     path = tmp_path / name
     path.write_bytes(content)
     result = run(app, "consultation", "import", path, "--title", "Refus")
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert count(app, Contribution) == 0
 
 
@@ -211,7 +211,7 @@ def test_row_cap_is_enforced(make_app, tmp_path):
     path = tmp_path / "long.csv"
     path.write_text("texte\n" + "".join(f"ligne {i}\n" for i in range(5)), encoding="utf-8")
     result = run(app, "consultation", "import", path, "--title", "Trop long")
-    assert result.exit_code != 0 and count(app, Contribution) == 0
+    assert result.exit_code == 2 and count(app, Contribution) == 0
 
 
 @pytest.mark.slow

@@ -61,7 +61,7 @@ def test_a_broken_file_gets_the_same_problems_from_the_cli_and_the_web(
     problems = [french(p) for p in refused.value.problems]
 
     result = app.test_cli_runner().invoke(cli, ["consultation", "import", str(path)])
-    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
     assert "Fichier refusé" in result.output
     for problem in problems:
         assert problem in result.output
@@ -82,7 +82,7 @@ def test_a_folder_with_one_table_imports_from_the_cli_and_two_are_refused(app, t
     assert count(app) == 1
     (folder / "autre.csv").write_text("texte\nUn second fichier.\n", "utf-8")
     result = app.test_cli_runner().invoke(cli, ["consultation", "import", str(folder)])
-    assert result.exit_code == 1 and "un seul fichier" in result.output
+    assert result.exit_code == 2 and "un seul fichier" in result.output
     assert count(app) == 1
 
 
@@ -90,7 +90,7 @@ def test_an_unknown_extension_is_refused_by_both(app, facilitator, tmp_path):
     path = tmp_path / "rapport.pdf"
     path.write_bytes(b"%PDF-1.7")
     result = app.test_cli_runner().invoke(cli, ["consultation", "import", str(path)])
-    assert result.exit_code == 1 and "Formats acceptés" in result.output
+    assert result.exit_code == 2 and "Formats acceptés" in result.output
     anim = as_person(app, "anim@coop.example")
     token = csrf_from(read(anim.client.get("/facilitate/import")))
     response = anim.client.post(

@@ -233,3 +233,24 @@ def test_the_last_sign_in_shows_in_the_cooperatives_time(app, people):
     page = read(admin.client.get(f"/admin/members/{member.id}"))
     assert re.search(r"<dd>\d{2}/\d{2}/\d{4} \d{2}:\d{2}</dd>", page)
     assert "+00:00" not in page
+
+
+def test_a_rows_problem_reads_wholly_in_english_on_the_english_page(app, people):
+    people.add("anim@coop.example", roles=("facilitator",))
+    anim = as_person(app, "anim@coop.example")
+    response = upload(anim, [(io.BytesIO(b"texte;position\nBon;pour\n;pour\n"), "x.csv")],
+                      title="Erreurs")
+    anim.client.get("/language/en?next=/")
+    page = read(anim.client.get(response.headers["Location"]))
+    assert "Line 3: Your contribution is empty" in page
+    assert "Votre contribution est vide" not in page and "Ligne 3" not in page
+
+
+def test_a_command_error_is_one_line_with_exit_status_2(app, tmp_path):
+    from consult.cli import cli
+
+    result = app.test_cli_runner().invoke(cli, ["consultation", "export", "999", "--out",
+                                                str(tmp_path / "x.csv")])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert result.output.strip().count("\n") == 0
+    assert "Cette consultation n'existe pas." in result.output

@@ -59,7 +59,7 @@ def acceptable_comment(report: ImportReport, comment_id, body: str) -> bool:
         report.problems.append(
             Problem(
                 N_("Commentaire %(id)s : %(problem)s"),
-                {"id": comment_id, "problem": problem.message % problem.params},
+                {"id": comment_id, "problem": problem},
             )
         )
     return problem is None

@@ -109,7 +109,7 @@ def _table_row(report, line, row, mapping, scale, colleges, file_digest, key, zo
         report.problems.append(
             Problem(
                 N_("Ligne %(line)s : %(problem)s"),
-                {"line": line, "problem": problem.message % problem.params},
+                {"line": line, "problem": problem},
             )
         )
         return None

@@ -3,6 +3,7 @@
 Plain functions and classes that test modules import; the fixtures are in conftest.py.
 """
 
+import csv
 import html
 import http.cookiejar
 import os
@@ -168,3 +169,27 @@ class HttpSession:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def polis_current_layout(folder: Path, out: Path) -> Path:
+    """A real conversation rewritten in the layout recent Polis exports use: comments.csv
+    without `datetime`, with is-meta, is-seed and group-informed-consensus; `xid` after
+    `participant` in participants-votes.csv."""
+    out.mkdir()
+    with (folder / "comments.csv").open(encoding="utf-8", newline="") as file:
+        comments = list(csv.DictReader(file))
+    with (out / "comments.csv").open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["timestamp", "comment-id", "author-id", "agrees", "disagrees",
+                         "moderated", "is-meta", "is-seed", "group-informed-consensus",
+                         "comment-body"])
+        for row in comments:
+            writer.writerow([row["timestamp"], row["comment-id"], row["author-id"], row["agrees"],
+                             row["disagrees"], row["moderated"], "false", "false", "0.5",
+                             row["comment-body"]])
+    with (folder / "participants-votes.csv").open(encoding="utf-8", newline="") as source, \
+            (out / "participants-votes.csv").open("w", encoding="utf-8", newline="") as target:
+        reader, writer = csv.reader(source), csv.writer(target)
+        for number, row in enumerate(reader):
+            writer.writerow([row[0], "xid" if number == 0 else f"x-{row[0]}", *row[1:]])
+    return out

@@ -43,6 +43,11 @@ COMMENT_COLUMNS = (
     "comment-body",
 )
 VOTE_COLUMNS = ("timestamp", "datetime", "comment-id", "voter-id", "vote")
+# What reading needs, by name: Polis's exports have changed layout over the years (recent ones
+# write comments.csv without `datetime` but with is-meta, is-seed, group-informed-consensus, and
+# add `xid` to participants-votes.csv); other columns are read when present, or left aside.
+COMMENT_COLUMNS_NEEDED = ("comment-id", "author-id", "moderated", "comment-body")
+VOTE_COLUMNS_NEEDED = ("comment-id", "voter-id", "vote")
 PARTICIPANT_COLUMNS = (
     "participant",
     "group-id",
@@ -181,7 +186,7 @@ def write_polis_export(folder: Path, export: PolisExport) -> None:
 def _read_comments(path: Path, max_rows: int) -> tuple[PolisComment, ...]:
     problems = ProblemLog()
     comments, seen = [], set()
-    _header, rows = _open(path, COMMENT_COLUMNS, max_rows)
+    _header, rows = _open(path, COMMENT_COLUMNS_NEEDED, max_rows)
     for line, get in rows:
         comment_id = _integer(problems, path, line, get, "comment-id")
         author_id = _integer(problems, path, line, get, "author-id")
@@ -206,7 +211,7 @@ def _read_comments(path: Path, max_rows: int) -> tuple[PolisComment, ...]:
 def _read_votes(path: Path, known: set[int], max_rows: int) -> tuple[PolisVote, ...]:
     problems = ProblemLog()
     votes = []
-    _header, rows = _open(path, VOTE_COLUMNS, max_rows)
+    _header, rows = _open(path, VOTE_COLUMNS_NEEDED, max_rows)
     for line, get in rows:
         comment_id = _integer(problems, path, line, get, "comment-id")
         voter_id = _integer(problems, path, line, get, "voter-id")
@@ -226,9 +231,9 @@ def _read_participants(path: Path, known: set[int], max_rows: int) -> tuple[Poli
     header, rows = _open(path, PARTICIPANT_COLUMNS[:1], max_rows)
     comment_ids = {}
     for name in header:
-        if name in PARTICIPANT_COLUMNS:
-            continue
-        if not name.lstrip("-").isdigit() or int(name) not in known:
+        if not name.lstrip("-").isdigit():
+            continue  # participant, xid, group-id, n-votes…: not a comment
+        if int(name) not in known:
             problems.add(
                 N_(
                     "%(file)s, ligne 1 : la colonne « %(column)s » n'est pas un "

@@ -70,3 +70,21 @@ def test_a_folder_without_comments_is_a_clear_error(app, tmp_path):
     assert isinstance(result.exception, SystemExit)  # a message, not a traceback
     assert "Traceback" not in result.output
     assert "Le dossier ne contient pas comments.csv" in result.output
+
+
+def test_the_current_polis_layout_is_read_by_the_opinion_command_and_the_import(app, tmp_path):
+    from sqlmodel import select
+
+    from consult.db import get_session
+    from consult.models import Contribution
+    from tests.helpers import polis_current_layout
+
+    folder = polis_current_layout(shared_data("polis", "opendata", "brexit-consensus"),
+                                  tmp_path / "current")
+    result = app.test_cli_runner().invoke(cli, ["nlp", "opinion", str(folder), "--one-update"])
+    assert result.exit_code == 0, result.output
+    assert "groupes d'opinion" in result.output
+    imported = app.test_cli_runner().invoke(cli, ["consultation", "import", str(folder)])
+    assert imported.exit_code == 0, imported.output
+    with app.app_context():
+        assert len(get_session().exec(select(Contribution)).all()) == 50

@@ -18,6 +18,7 @@ from consult.formats.polis import (
     read_polis_export,
     write_polis_export,
 )
+from tests.helpers import polis_current_layout as current_layout
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # /work/shared/data
 POLIS_DATA = SHARED_DATA / "polis" / "opendata"
@@ -219,7 +220,7 @@ def test_polis_missing_files_and_columns_are_named(tmp_path):
     with pytest.raises(FormatError) as error:
         read_polis_export(tmp_path)
     assert problems(error)[0][1] == {"file": "votes.csv"}
-    assert problems(error)[1][1] == {"line": 1, "columns": "« datetime », « voter-id »"}
+    assert problems(error)[1][1] == {"line": 1, "columns": "« voter-id »"}  # datetime: optional
 
 
 def test_polis_participants_votes_with_an_unknown_comment_is_refused(tmp_path):
@@ -234,3 +235,27 @@ def test_polis_participants_votes_with_an_unknown_comment_is_refused(tmp_path):
     with pytest.raises(FormatError) as error:
         read_polis_export(tmp_path)
     assert problems(error)[0][1] == {"file": "participants-votes.csv", "column": "2"}
+
+
+def test_the_current_polis_layout_reads_as_the_old_one(conversation, tmp_path):
+    old = read_polis_export(conversation)
+    without_votes_log = tmp_path / "old"
+    without_votes_log.mkdir()
+    for name in ("comments.csv", "participants-votes.csv"):
+        shutil.copy(conversation / name, without_votes_log / name)
+    expected = read_polis_export(without_votes_log)
+    current = read_polis_export(current_layout(conversation, tmp_path / "current"))
+    assert [(c.comment_id, c.author_id, c.body, c.moderated, c.created_at)
+            for c in current.comments] == [
+        (c.comment_id, c.author_id, c.body, c.moderated, c.created_at) for c in old.comments]
+    assert latest_votes(current.votes) == latest_votes(expected.votes)
+
+
+def test_a_missing_required_column_is_named_and_only_then(tmp_path):
+    write_files(tmp_path, {
+        "comments.csv": "timestamp,comment-id,moderated,comment-body\n1,0,1,Bonjour\n",
+        "votes.csv": "comment-id,voter-id,vote\n0,5,1\n",
+    })
+    with pytest.raises(FormatError) as error:
+        read_polis_export(tmp_path)
+    assert problems(error)[1][1] == {"line": 1, "columns": "« author-id »"}

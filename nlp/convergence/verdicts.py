@@ -17,7 +17,7 @@ from .evidence import GROUPINGS, Evidence, GroupEvidence, largest_gap, percent
 LABELS = {
     "convergent": "convergent",
     "divergent": "divergent",
-    "mixed": "partagé",
+    "mixed": "sans tendance nette",  # "partagé" read as "shared", the opposite
     "not_enough_data": "pas assez de données",
 }
 

@@ -142,3 +142,22 @@ def test_a_consultation_without_votes_gives_not_enough_data_with_reasons(app):
     assert verdict.label == "not_enough_data"
     assert {r.code for r in verdict.reasons} >= {"no_votes"}
     assert result.opinion.groups.message == "no_votes"
+
+
+@pytest.mark.slow
+def test_the_analysis_page_words_cannot_be_misread(app):
+    loaded = demo(app)
+    with app.app_context():
+        db = get_session()
+        first = db.exec(select(Consultation).order_by(Consultation.id)).first()
+        analyse_now(db, None, first.id, mode="fast")
+    facilitator = next(email for email, roles in loaded.accounts if "facilitator" in roles)
+    browser = Browser(app.test_client())
+    browser.login(facilitator, loaded.password)
+    page = read(browser.client.get(f"/facilitate/consultations/{first.id}/analysis"))
+    assert "Partagé" not in page  # read as "shared", the opposite of "mixed"
+    assert "mode rapide" in page and "mode fast" not in page
+    assert "d'accord avec la proposition mise en consultation" in page
+    browser.client.get("/language/en?next=/")
+    page = read(browser.client.get(f"/facilitate/consultations/{first.id}/analysis"))
+    assert "fast mode" in page or "mode fast" in page

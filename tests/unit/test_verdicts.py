@@ -108,7 +108,7 @@ def test_shared_rejection_is_convergent_too():
 
 def test_mixed_when_no_common_ground_and_no_large_gap():
     verdict = theme_verdict([votes(LUKEWARM)])
-    assert verdict.label == "mixed" and verdict.label_text == "partagé"
+    assert verdict.label == "mixed" and verdict.label_text == "sans tendance nette"
     assert codes(verdict) == ["no_common_ground"]
     assert verdict.reasons[0].text == (
         "Votes — pas de terrain commun : bénéficiaires 40 % d'accord (n=10), "

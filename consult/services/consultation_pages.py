@@ -7,7 +7,7 @@ forms and render; a report or a JSON API can read the same dataclasses.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
@@ -71,6 +71,42 @@ def member_consultations(
         counts=contribution_counts(session, [c.id for c in consultations]),
         answered=answered,
     )
+
+
+CLOSING_SOON = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class OpenConsultation:
+    """A consultation the member can answer now, on their home page."""
+
+    consultation: Consultation
+    answered: bool
+    cards_left: int  # contributions they have not voted on yet
+    closing_soon: bool  # closes within a week
+
+
+def open_for_member(
+    session: Session, member: Member, *, key: str, now: datetime | None = None
+) -> list[OpenConsultation]:
+    """The open consultations the member's college is invited to, those closing first first."""
+    now = now or utcnow()
+    found = []
+    for consultation in list_for_member(session, member, now):
+        state = state_of(consultation)
+        who = participant(consultation, member, key)
+        invited = invited_college_ids(session, consultation.id)
+        if participation_problem(state, who.college_id, invited, now) is not None:
+            continue
+        found.append(OpenConsultation(
+            consultation=consultation,
+            answered=bool(mine(session, consultation, who)),
+            cards_left=remaining(session, consultation.id, who.ref),
+            closing_soon=consultation.closes_at is not None
+            and consultation.closes_at - now <= CLOSING_SOON,
+        ))
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    return sorted(found, key=lambda o: (o.consultation.closes_at or far, o.consultation.id))
 
 
 @dataclass(frozen=True)
@@ -234,8 +270,9 @@ def facilitation_list(
 class Authorship:
     """Who wrote a contribution, as the facilitation team may know it.
 
-    ``kind``: ``member`` (``value`` is their name), ``anonymous``, ``imported`` (``value`` is the
-    source's participant id) or ``participant`` (``value`` is their pseudonymous reference).
+    ``kind``: ``member`` (``value`` is their name), ``anonymous``, ``imported`` (``value`` is their
+    number: the source's own for Polis and Decidim, else their order of arrival in the
+    consultation) or ``participant`` (``value`` is their pseudonymous reference).
     """
 
     kind: str
@@ -313,6 +350,7 @@ def _authorships(
             m.id: m.display_name
             for m in session.exec(select(Member).where(Member.id.in_(author_ids)))
         }
+    numbers = _import_numbers(session, consultation, contributions)
     authors = {}
     for c in contributions:
         if c.author_id in names:
@@ -320,7 +358,31 @@ def _authorships(
         elif consultation.anonymity == "anonymous":
             authors[c.id] = Authorship("anonymous")
         elif c.external_id is not None or not c.participant_ref.startswith("m"):
-            authors[c.id] = Authorship("imported", c.participant_ref)
+            authors[c.id] = Authorship("imported", str(numbers[c.participant_ref]))
         else:
             authors[c.id] = Authorship("participant", c.participant_ref)
     return authors
+
+
+def _import_numbers(session: Session, consultation: Consultation,
+                    contributions: list[Contribution]) -> dict[str, int]:
+    """A readable number for each imported author (never a hash): "polis:12" is 12; a
+    spreadsheet's authors are numbered in the order their first contribution arrived."""
+    wanted = {c.participant_ref for c in contributions if not c.participant_ref.startswith("m")}
+    if not wanted:
+        return {}
+    numbers = {}
+    for ref in wanted:
+        source, _, number = ref.partition(":")
+        if number.isdigit() and source in ("polis", "decidim"):
+            numbers[ref] = int(number)
+    if len(numbers) < len(wanted):
+        first = session.exec(
+            select(Contribution.participant_ref, func.min(Contribution.id))
+            .where(Contribution.consultation_id == consultation.id,
+                   Contribution.participant_ref.like("i%"))
+            .group_by(Contribution.participant_ref)
+            .order_by(func.min(Contribution.id)))
+        for position, (ref, _first_id) in enumerate(first, start=1):
+            numbers.setdefault(ref, position)
+    return {ref: numbers.get(ref, 0) for ref in wanted}

@@ -114,7 +114,7 @@ def author_label(author: pages.Authorship) -> str:
     if author.kind == "anonymous":
         return gettext("Anonyme")
     if author.kind == "imported":
-        return gettext("Importée (%(ref)s)", ref=author.value)
+        return gettext("Participant importé n° %(number)s", number=author.value)
     return gettext("Participant·e %(pseudonym)s", pseudonym=pseudonym(author.value))
 
 
@@ -140,7 +140,13 @@ def consultation(consultation_id: int):
 
 @bp.post("/consultations/<int:consultation_id>/status/<target>")
 def status(consultation_id: int, target: str):
+    """Move a consultation along its lifecycle; closing it and marking it analysed, which members
+    and the analysis feel at once, are asked to be confirmed first (a page, no script)."""
     form = ConfirmForm()
+    if form.validate_on_submit() and target in CONFIRMED and request.form.get("confirm") != "yes":
+        consultation = consultation_service.get_consultation(get_session(), consultation_id)
+        return render_template("facilitate/confirm_status.html", consultation=consultation,
+                               target=target, form=form)
     if form.validate_on_submit():
         try:
             consultation_service.change_status(get_session(), current_user, consultation_id, target)
@@ -152,6 +158,9 @@ def status(consultation_id: int, target: str):
                 "success",
             )
     return redirect(url_for("facilitate.consultation", consultation_id=consultation_id))
+
+
+CONFIRMED = ("closed", "analysed")
 
 
 def _status_label(status: str):

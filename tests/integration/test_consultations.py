@@ -153,7 +153,7 @@ def test_closed_consultation_refuses_contributions_edits_and_votes(app, coop):
     contribute(ana, cid, "Avant la clôture")
     [c] = contributions(app)
     page = f"/facilitate/consultations/{cid}"
-    facilitator.form_post(page, {}, post_url=f"{page}/status/closed")
+    facilitator.form_post(page, {"confirm": "yes"}, post_url=f"{page}/status/closed")
     response = contribute(bo, cid, "Trop tard")
     assert "Cette consultation est close" in read(response)
     response = ana.form_post(f"/consultations/contributions/{c.id}/edit", {"text": "Changé"})
@@ -348,7 +348,7 @@ def test_reports_follow_the_rules_of_votes(app, coop):
     assert "retirée par son auteur" in report(withdrawn)
     assert "masquée par la modération" in report(hidden)
     page = f"/facilitate/consultations/{cid}"
-    facilitator.form_post(page, {}, post_url=f"{page}/status/closed")
+    facilitator.form_post(page, {"confirm": "yes"}, post_url=f"{page}/status/closed")
     assert "est close" in report(shown)
     assert [c.report_count for c in contributions(app)] == [0, 0, 0]
     assert events(app, "ContributionReported") == []
@@ -441,3 +441,37 @@ def test_forms_say_what_is_missing_in_palabres_words_not_the_browsers(app, coop)
     response = bo.form_post(f"/consultations/{cid}", {}, post_url=f"/consultations/{cid}/consent",
                             follow_redirects=True)
     assert "Cochez la case pour accepter la notice." in read(response)
+
+
+@pytest.mark.slow
+def test_closing_and_marking_analysed_ask_for_confirmation(app, coop):
+    cid, facilitator = create(app, coop)
+    page = f"/facilitate/consultations/{cid}"
+    response = facilitator.form_post(page, {}, post_url=f"{page}/status/closed")
+    asked = read(response)
+    assert response.status_code == 200 and "Clore « IA et bénévolat » ?" in asked
+    assert 'name="confirm" value="yes"' in asked
+    with app.app_context():
+        assert get_session().get(Consultation, cid).status == "open"  # nothing changed yet
+    facilitator.form_post(page, {"confirm": "yes"}, post_url=f"{page}/status/closed")
+    response = facilitator.form_post(page, {}, post_url=f"{page}/status/analysed")
+    assert "Marquer « IA et bénévolat » comme analysée ?" in read(response)
+    with app.app_context():
+        assert get_session().get(Consultation, cid).status == "closed"
+
+
+@pytest.mark.slow
+def test_the_home_page_lists_what_the_member_can_answer_and_what_closes_soon(app, coop):
+    soon, _ = create(app, coop, closes_in=timedelta(days=2))
+    later, _ = create(app, coop, closes_in=timedelta(days=30))
+    draft, _ = create(app, coop, open_it=False)
+    contribute(as_person(app, "bo@coop.example"), soon, "Un avis de Bo.")
+    home = read(as_person(app, "ana@coop.example").client.get("/"))
+    section = home.split('id="ouvertes"')[1].split("</section>")[0]
+    assert section.count('class="card"') == 2  # the draft is not there
+    assert f"/consultations/{soon}/vote" in section
+    assert "1 contribution à voir et à voter" in section
+    assert section.index(f"/consultations/{soon}") < section.index(f"/consultations/{later}")
+    assert section.count("Clôture bientôt") == 1
+    outsider = read(as_person(app, "out@coop.example").client.get("/"))
+    assert "Aucune consultation n'est ouverte à votre collège" in outsider

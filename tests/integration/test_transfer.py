@@ -254,3 +254,18 @@ def test_a_command_error_is_one_line_with_exit_status_2(app, tmp_path):
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
     assert result.output.strip().count("\n") == 0
     assert "Cette consultation n'existe pas." in result.output
+
+
+def test_imported_authors_show_as_numbered_participants_never_as_a_hash(app, people):
+    people.add("anim@coop.example", roles=("facilitator",))
+    anim = as_person(app, "anim@coop.example")
+    csv = "texte;auteur\nPremier avis;Gisèle\nDeuxième avis;Bo\nTroisième;Gisèle\n".encode()
+    response = upload(anim, [(io.BytesIO(csv), "a.csv")], title="Atelier")
+    page = read(anim.client.get(response.headers["Location"]))
+    anim.client.post(response.headers["Location"], data={"csrf_token": csrf_from(page)})
+    with app.app_context():
+        cid = get_session().exec(select(Contribution.consultation_id)).first()
+    dashboard = read(anim.client.get(f"/facilitate/consultations/{cid}"))
+    assert dashboard.count("Participant importé n° 1") == 2
+    assert dashboard.count("Participant importé n° 2") == 1
+    assert not re.search(r"i[0-9a-f]{32}", dashboard)

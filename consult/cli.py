@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -223,7 +224,9 @@ def consultation_export(consultation_id: int, fmt: str, out: Path, original: boo
             out.write_bytes(exports.export_json(db, None, consultation_id, original=original))
             click.echo(f"→ {out}")
             return
-        contributions, votes = exports.export_csv(db, None, consultation_id, original=original)
+        wording = replace(exports.FRENCH, time_zone=current_app.config["PALABRE_TIMEZONE"])
+        contributions, votes = exports.export_csv(db, None, consultation_id, original=original,
+                                                  wording=wording)
         out.write_bytes(contributions)
         votes_path = out.with_name(out.stem + "-votes" + out.suffix)
         votes_path.write_bytes(votes)

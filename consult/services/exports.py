@@ -2,9 +2,11 @@
 
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -203,16 +205,88 @@ def _record(
     session.commit()
 
 
+@dataclass(frozen=True)
+class CsvWording:
+    """How a CSV for a spreadsheet names its columns and values: in its reader's language, with
+    times in the cooperative's zone to the minute. The views give the page's language; the
+    command line, French. (JSON and Polis exports keep their machine names and ISO times.)"""
+
+    headers: Mapping[str, str]
+    stances: Mapping[str, str]
+    votes: Mapping[int, str]
+    yes: str = "oui"
+    no: str = "non"
+    time_zone: str = "UTC"
+
+
+FRENCH_HEADERS = {
+    "id": N_("n°"),
+    "created_at": N_("date de création"),
+    "updated_at": N_("date de modification"),
+    "college": N_("collège"),
+    "participant": N_("participant"),
+    "stance": N_("position"),
+    "text": N_("texte"),
+    "version": N_("version"),
+    "withdrawn": N_("retirée"),
+    "hidden": N_("masquée"),
+    "hidden_reason": N_("raison du masquage"),
+    "agrees": N_("d'accord"),
+    "disagrees": N_("pas d'accord"),
+    "passes": N_("passent"),
+    "contribution_id": N_("contribution"),
+    "vote": N_("vote"),
+    "latest": N_("dernier"),
+}
+FRENCH_STANCES = {
+    "for": N_("pour"),
+    "mixed": N_("mitigé"),
+    "against": N_("contre"),
+    "strongly_agree": N_("tout à fait d'accord"),
+    "agree": N_("plutôt d'accord"),
+    "neutral": N_("ni d'accord ni en désaccord"),
+    "disagree": N_("plutôt pas d'accord"),
+    "strongly_disagree": N_("pas du tout d'accord"),
+}
+FRENCH_VOTES = {1: N_("d'accord"), -1: N_("pas d'accord"), 0: N_("passe")}
+FRENCH = CsvWording(FRENCH_HEADERS, FRENCH_STANCES, FRENCH_VOTES, N_("oui"), N_("non"))
+
+
 def export_csv(
-    session: Session, actor: Member | None, consultation_id: int, *, original: bool = False
+    session: Session,
+    actor: Member | None,
+    consultation_id: int,
+    *,
+    original: bool = False,
+    wording: CsvWording = FRENCH,
 ) -> tuple[bytes, bytes]:
     """(contributions.csv, votes.csv), UTF-8 with BOM so that Excel opens them."""
     data = collect(session, actor, consultation_id, original=original)
     _record(session, actor, data.consultation, "csv", original)
     return (
-        to_csv_bytes(CONTRIBUTION_COLUMNS, data.contributions),
-        to_csv_bytes(VOTE_COLUMNS, data.votes),
+        _worded_csv(CONTRIBUTION_COLUMNS, data.contributions, wording),
+        _worded_csv(VOTE_COLUMNS, data.votes, wording),
     )
+
+
+def _worded_csv(columns: list[str], rows: list[dict], wording: CsvWording) -> bytes:
+    zone = ZoneInfo(wording.time_zone)
+
+    def word(column: str, value):
+        if isinstance(value, bool):
+            return wording.yes if value else wording.no
+        if column == "stance":
+            return wording.stances.get(value, value)
+        if column == "vote":
+            return wording.votes.get(value, value)
+        if column in ("created_at", "updated_at") and value:
+            if len(value) == 10:  # a date alone (an anonymous consultation's)
+                return date.fromisoformat(value).strftime("%d/%m/%Y")
+            return datetime.fromisoformat(value).astimezone(zone).strftime("%d/%m/%Y %H:%M")
+        return value
+
+    return to_csv_bytes([wording.headers.get(c, c) for c in columns],
+                        [[word(c, row[c]) for c in columns] for row in rows])
 
 
 def export_json(

@@ -199,7 +199,7 @@ def export(consultation_id: int):
         stem = f"consultation-{consultation.id}"
         if form.format.data in ("contributions.csv", "votes.csv"):
             contributions, votes = exports.export_csv(
-                db, current_user, consultation.id, original=original
+                db, current_user, consultation.id, original=original, wording=_wording()
             )
             body = contributions if form.format.data == "contributions.csv" else votes
             return _download(body, f"{stem}-{form.format.data}", "text/csv; charset=utf-8")
@@ -219,6 +219,20 @@ def export(consultation_id: int):
                     archive.write(path, f"{stem}-polis/{path.name}")
         return _download(buffer.getvalue(), f"{stem}-polis.zip", "application/zip")
     return render_template("facilitate/export.html", form=form, consultation=consultation)
+
+
+def _wording() -> exports.CsvWording:
+    """The CSV's headers and values in the page's language, its times in the cooperative's."""
+    french = exports.FRENCH
+
+    def translated(words):
+        return {key: gettext(word) for key, word in words.items()}
+
+    return exports.CsvWording(
+        headers=translated(french.headers), stances=translated(french.stances),
+        votes=translated(french.votes), yes=gettext(french.yes), no=gettext(french.no),
+        time_zone=current_app.config["PALABRE_TIMEZONE"],
+    )
 
 
 def _download(body: bytes, filename: str, mimetype: str) -> Response:

@@ -269,3 +269,35 @@ def test_imported_authors_show_as_numbered_participants_never_as_a_hash(app, peo
     assert dashboard.count("Participant importé n° 1") == 2
     assert dashboard.count("Participant importé n° 2") == 1
     assert not re.search(r"i[0-9a-f]{32}", dashboard)
+
+
+@pytest.mark.slow
+def test_csv_exports_speak_the_readers_language_and_the_cooperatives_time(app, people):
+    people.college("Salariés", 100)
+    people.add("anim@coop.example", roles=("facilitator",))
+    anim = as_person(app, "anim@coop.example")
+    csv = "texte;position;collège;date\nGardons la main;pour;Salariés;01/03/2024 14:30\n".encode()
+    response = upload(anim, [(io.BytesIO(csv), "a.csv")], title="Atelier")
+    page = read(anim.client.get(response.headers["Location"]))
+    done = anim.client.post(response.headers["Location"],
+                            data={"csrf_token": csrf_from(page)}).headers["Location"]
+    cid = int(re.search(r"/consultations/(\d+)", done).group(1))
+    export_page = f"/facilitate/consultations/{cid}/export"
+
+    def exported() -> list[list[str]]:
+        token = csrf_from(read(anim.client.get(export_page)))
+        data = anim.client.post(export_page, data={"csrf_token": token,
+                                                   "format": "contributions.csv"}).data
+        return [line.split(";") for line in data.decode("utf-8-sig").strip().split("\r\n")]
+
+    header, row = exported()
+    assert header[:4] == ["n°", "date de création", "date de modification", "collège"]
+    assert "texte" in header and "position" in header and "masquée" in header
+    values = dict(zip(header, row, strict=True))
+    assert values["position"] == "pour" and values["retirée"] == "non"
+    assert values["date de création"] == "01/03/2024 14:30"  # Paris time, to the minute
+    anim.client.get("/language/en?next=/")
+    header, row = exported()
+    values = dict(zip(header, row, strict=True))
+    assert values["stance"] == "for" and values["withdrawn"] == "no"
+    assert values["created at"] == "01/03/2024 14:30"

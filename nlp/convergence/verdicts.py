@@ -55,9 +55,10 @@ REASONS = {
         "%(source)s — aucun avis pour ou contre, seulement des abstentions ou des "
         "avis neutres (n=%(n)d)"
     ),
+    # n is the group's count in the table (its people); expressed, those who said for or against.
     "few_opinions": N_(
-        "%(source)s — %(group)s : trop peu d'avis exprimés (n=%(expressed)d), "
-        "non pris en compte"
+        "%(source)s — %(group)s : trop peu d'avis pour ou contre (%(expressed)d sur "
+        "n=%(n)d), non pris en compte"
     ),
     "sources_disagree": N_(
         "Les sources se contredisent : accord commun dans l'une, rejet commun "
@@ -192,7 +193,7 @@ def _read(evidence: Evidence, thresholds: VerdictThresholds) -> _Reading:
     }
     counted = [g for g in evidence.groups if g.expressed >= thresholds.min_count]
     notes = tuple(
-        Reason.of("few_opinions", **common, group=g.group, expressed=g.expressed)
+        Reason.of("few_opinions", **common, group=g.group, expressed=g.expressed, n=g.n)
         for g in evidence.groups
         if g.expressed < thresholds.min_count
     )
@@ -213,7 +214,9 @@ def _read(evidence: Evidence, thresholds: VerdictThresholds) -> _Reading:
             total=len(evidence.groups),
             min_groups=thresholds.min_groups,
         )
-        return _Reading("not_enough_data", reason, notes)
+        # Which groups had too few is what this reason says: the table shows each count, and a
+        # line per group would say it again.
+        return _Reading("not_enough_data", reason, ())
 
     threshold = percent(thresholds.common_ground)
     least_agreeing = min(counted, key=lambda g: (g.agree.share, g.group))

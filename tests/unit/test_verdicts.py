@@ -143,7 +143,7 @@ def test_agreement_in_one_source_and_rejection_in_another_is_mixed():
 def test_an_evidence_without_enough_data_is_named_but_does_not_decide():
     verdict = theme_verdict([votes(AGREED), stances({"bénévoles": (3, 0, 0)})])
     assert verdict.label == "convergent"
-    assert codes(verdict) == ["common_ground", "too_few_groups", "few_opinions"]
+    assert codes(verdict) == ["common_ground", "too_few_groups"]  # not each group again
     assert verdict.reasons[1].text == (
         "Positions déclarées — collèges avec au moins 5 avis exprimés : 0 sur 1, il en faut 2"
     )
@@ -155,7 +155,7 @@ def test_a_college_with_too_few_opinions_is_left_out_and_said_so():
     assert verdict.label == "convergent"
     assert codes(verdict) == ["common_ground", "few_opinions"]
     assert verdict.reasons[1].text == (
-        "Votes — administrateurs : trop peu d'avis exprimés (n=3), non pris en compte"
+        "Votes — administrateurs : trop peu d'avis pour ou contre (3 sur n=7), non pris en compte"
     )
 
 
@@ -209,8 +209,8 @@ def test_no_evidence_at_all():
 def test_not_enough_data_lists_what_each_evidence_lacks():
     verdict = theme_verdict([votes({}), stances({"bénévoles": (4, 0, 0), "salariés": (9, 0, 1)})])
     assert verdict.label == "not_enough_data"
-    assert codes(verdict) == ["no_votes", "too_few_groups", "few_opinions"]
-    assert verdict.reasons[2].params["group"] == "bénévoles"
+    assert codes(verdict) == ["no_votes", "too_few_groups"]
+    assert (verdict.reasons[1].params["enough"], verdict.reasons[1].params["total"]) == (1, 2)
 
 
 # --- Thresholds are parameters ----------------------------------------------------------------
@@ -268,6 +268,7 @@ def test_every_reason_template_formats_with_the_params_it_is_given():
             [votes(DIVIDED), votes({"A": (9, 0, 1), "B": (1, 0, 9)}, grouping="opinion_group")],
             [votes(AGREED), stances(REJECTED), votes({"x": (1, 0, 0)})],
             [votes(LUKEWARM), votes({}), votes({"a": (0, 3, 0)})],
+            [votes({"a": (8, 0, 1), "b": (9, 0, 0), "c": (1, 0, 0)})],
             [],
         )
     ]

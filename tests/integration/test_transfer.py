@@ -25,6 +25,14 @@ def upload(browser, files, **fields):
 
 
 @pytest.mark.slow
+def imported(anim, csv: bytes, name: str = "a.csv", title: str = "Atelier") -> int:
+    """Upload a file, confirm its preview, and return the consultation it went into."""
+    response = upload(anim, [(io.BytesIO(csv), name)], title=title)
+    page = read(anim.client.get(response.headers["Location"]))
+    done = anim.client.post(response.headers["Location"], data={"csrf_token": csrf_from(page)})
+    return int(re.search(r"/consultations/(\d+)", done.headers["Location"]).group(1))
+
+
 def test_upload_preview_then_import(app, people):
     college = people.college("Salariés", 100)
     people.add("anim@coop.example", roles=("facilitator",), college_id=college.id)
@@ -213,11 +221,7 @@ def test_imported_dates_are_the_cooperatives_and_a_date_alone_shows_as_a_date(ap
     anim = as_person(app, "anim@coop.example")
     csv = (b"texte;date\nUne date seule;01/03/2024\nUne date et une heure;01/03/2024 14:30\n"
            b"En UTC;2024-03-01T14:30:00+00:00\n")
-    response = upload(anim, [(io.BytesIO(csv), "dates.csv")], title="Dates")
-    page = read(anim.client.get(response.headers["Location"]))
-    anim.client.post(response.headers["Location"], data={"csrf_token": csrf_from(page)})
-    with app.app_context():
-        cid = get_session().exec(select(Contribution.consultation_id)).first()
+    cid = imported(anim, csv, "dates.csv", "Dates")
     dashboard = read(anim.client.get(f"/facilitate/consultations/{cid}"))
     assert "01/03/2024 01:00" not in dashboard  # midnight in Paris, not UTC midnight
     assert re.search(r"01/03/2024\s*(</|<|·|\n)", dashboard)  # the date alone, as a date
@@ -260,11 +264,7 @@ def test_imported_authors_show_as_numbered_participants_never_as_a_hash(app, peo
     people.add("anim@coop.example", roles=("facilitator",))
     anim = as_person(app, "anim@coop.example")
     csv = "texte;auteur\nPremier avis;Gisèle\nDeuxième avis;Bo\nTroisième;Gisèle\n".encode()
-    response = upload(anim, [(io.BytesIO(csv), "a.csv")], title="Atelier")
-    page = read(anim.client.get(response.headers["Location"]))
-    anim.client.post(response.headers["Location"], data={"csrf_token": csrf_from(page)})
-    with app.app_context():
-        cid = get_session().exec(select(Contribution.consultation_id)).first()
+    cid = imported(anim, csv)
     dashboard = read(anim.client.get(f"/facilitate/consultations/{cid}"))
     assert dashboard.count("Participant importé n° 1") == 2
     assert dashboard.count("Participant importé n° 2") == 1
@@ -277,11 +277,7 @@ def test_csv_exports_speak_the_readers_language_and_the_cooperatives_time(app, p
     people.add("anim@coop.example", roles=("facilitator",))
     anim = as_person(app, "anim@coop.example")
     csv = "texte;position;collège;date\nGardons la main;pour;Salariés;01/03/2024 14:30\n".encode()
-    response = upload(anim, [(io.BytesIO(csv), "a.csv")], title="Atelier")
-    page = read(anim.client.get(response.headers["Location"]))
-    done = anim.client.post(response.headers["Location"],
-                            data={"csrf_token": csrf_from(page)}).headers["Location"]
-    cid = int(re.search(r"/consultations/(\d+)", done).group(1))
+    cid = imported(anim, csv)
     export_page = f"/facilitate/consultations/{cid}/export"
 
     def exported() -> list[list[str]]:

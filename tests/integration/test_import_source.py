@@ -120,6 +120,7 @@ def test_what_each_source_is_detected_as(tmp_path):
     assert imports.detect_kind(broken) == "table"  # whose reader then says what is wrong
 
 
+@pytest.mark.slow
 def test_imported_authors_are_referenced_with_the_installations_key(app, tmp_path):
     import hashlib
 

@@ -33,6 +33,7 @@ def imported(anim, csv: bytes, name: str = "a.csv", title: str = "Atelier") -> i
     return int(re.search(r"/consultations/(\d+)", done.headers["Location"]).group(1))
 
 
+@pytest.mark.slow
 def test_upload_preview_then_import(app, people):
     college = people.college("Salariés", 100)
     people.add("anim@coop.example", roles=("facilitator",), college_id=college.id)
@@ -160,6 +161,7 @@ def test_import_and_export_pages_are_for_facilitators(app, people):
         assert ana.client.get(path).status_code == 403, path
 
 
+@pytest.mark.slow
 def test_uploaded_files_are_deleted_when_cancelled_imported_or_a_day_old(app, people):
     import os
     import time
@@ -260,6 +262,7 @@ def test_a_command_error_is_one_line_with_exit_status_2(app, tmp_path):
     assert "Cette consultation n'existe pas." in result.output
 
 
+@pytest.mark.slow
 def test_imported_authors_show_as_numbered_participants_never_as_a_hash(app, people):
     people.add("anim@coop.example", roles=("facilitator",))
     anim = as_person(app, "anim@coop.example")

@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python bench/opinion.py
 	$(BIN)/python bench/opinion.py --polis
 	$(BIN)/python bench/verdicts.py
+	$(BIN)/python bench/merkle.py
 
 lint: install-test
 	$(BIN)/ruff check consult nlp ethics_register tests bench

@@ -13,6 +13,8 @@ ROLES = ("member", "facilitator", "ethics", "board", "admin")
 
 # Run consultations: settings, lifecycle, moderation, imports, exports, analyses.
 FACILITATION = frozenset({"facilitator", "admin"})
+# Keep the register of AI models: entries, bias tests, reviews, the audit log's proofs.
+COMMITTEE = frozenset({"ethics", "admin"})
 # Members, colleges and the cooperative's settings.
 ADMINISTRATION = frozenset({"admin"})
 
@@ -33,8 +35,10 @@ class Can:
 
     facilitate: bool = False
     administer: bool = False
+    keep_register: bool = False
 
 
 def can(member: Person | None) -> Can:
     """What ``member`` can do (None, a visitor who is not signed in: nothing)."""
-    return Can(facilitate=holds(member, FACILITATION), administer=holds(member, ADMINISTRATION))
+    return Can(facilitate=holds(member, FACILITATION), administer=holds(member, ADMINISTRATION),
+               keep_register=holds(member, COMMITTEE))

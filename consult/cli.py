@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .cli_audit import audit_group
 from .cli_nlp import CliError, nlp_group
 from .config import settings_markdown
 from .services.imports import KINDS as IMPORT_KINDS
@@ -307,6 +308,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
 
 
 cli.add_command(nlp_group)
+cli.add_command(audit_group)
 
 
 if __name__ == "__main__":

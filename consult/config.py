@@ -95,6 +95,14 @@ SETTINGS: tuple[Setting, ...] = (
         "port `palabre serve` listens on. Production: must be set, starting with `https://`.",
     ),
     Setting(
+        "PALABRE_LOG_ORIGIN",
+        "",
+        "Name of the audit log: the first line of its signed checkpoints and the name of its "
+        "Ed25519 key (no space, no `+`). Empty: the host of `PALABRE_BASE_URL` followed by "
+        "`/palabre`, or `palabre.localhost` without one. Read when the key is created in "
+        "`instance/audit_log.key`; the key keeps its name afterwards.",
+    ),
+    Setting(
         "PALABRE_REDIS_URL",
         "",
         "Redis URL (e.g. `redis://127.0.0.1:6379/0`). When set, the login rate limiter and the "

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from . import mail
 from .db import database_url, make_engine
-from .services import analysis, consultations
+from .services import analysis, audit_log, consultations
 from .services.imports import uploads
 
 huey = Huey("palabre", storage_class=MemoryStorage)
@@ -69,6 +69,13 @@ def fail_runs_of_stopped_workers() -> None:
 
 def _stale_after() -> timedelta:
     return timedelta(minutes=_settings.get("PALABRE_ANALYSIS_STALE_MINUTES", 5))
+
+
+@huey.periodic_task(crontab(minute="5"))
+def sign_hourly_checkpoint() -> int:
+    """Every hour: sign a checkpoint of the audit log if events were added since the last."""
+    with _session() as session:
+        return audit_log.checkpoint_now(session, audit_log.signer_for(_settings), "hourly").id
 
 
 @huey.periodic_task(crontab(minute="17"))

@@ -7,7 +7,7 @@ that SQLite and PostgreSQL give back the same values.
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -127,15 +127,17 @@ class MemberToken(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """One recorded state change. Rows are only ever appended.
+    """One recorded state change. Rows are only ever appended (triggers refuse the rest).
 
-    `canonical` is the event serialised deterministically and `leaf_hash` its
-    RFC 6962 leaf hash, SHA-256(0x00 || canonical), so that a later Merkle log
-    can be built over the rows in `id` order without rewriting them.
+    `canonical` is the event serialised deterministically, with its place in the log
+    (`leaf_index`) and the leaf hash of the event before it; `leaf_hash` is its RFC 6962
+    leaf hash, SHA-256(0x00 || canonical). The Merkle log is the tree of the leaf hashes in
+    `leaf_index` order (consult/audit.py).
     """
 
     __tablename__ = "audit_event"
     id: int | None = Field(default=None, primary_key=True)
+    leaf_index: int = Field(unique=True, index=True)
     occurred_at: datetime = Field(default_factory=utcnow, index=True)
     event_type: str = Field(max_length=60, index=True)
     actor_ref: str | None = Field(default=None, max_length=40, index=True)
@@ -143,6 +145,35 @@ class AuditEvent(SQLModel, table=True):
     object_id: str = Field(max_length=64)
     canonical: str = Field(sa_column=Column(Text, nullable=False))
     leaf_hash: str = Field(max_length=64)
+
+
+class AuditLog(SQLModel, table=True):
+    """The log's state, one row: its size and the right edge of its Merkle tree.
+
+    Each event takes the next index by updating this row, which serialises the appends (a row
+    lock on PostgreSQL, the write lock on SQLite) and keeps the tree's right edge in the same
+    transaction as the event. It is a cache: `palabre audit verify` recomputes it.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (CheckConstraint("id = 1", name="audit_log_one_row"),)
+    id: int = Field(default=1, primary_key=True)
+    size: int = 0
+    right_edge: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    last_leaf: str = Field(default="", max_length=64)
+    root_hash: str = Field(default="", max_length=64)
+
+
+class AuditCheckpoint(SQLModel, table=True):
+    """A signed checkpoint of the log (C2SP tlog-checkpoint in a signed note). Append-only."""
+
+    __tablename__ = "audit_checkpoint"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    tree_size: int = Field(index=True)
+    root_hash: str = Field(max_length=64)
+    note: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(max_length=20)
 
 
 # --- Consultations ----------------------------------------------------------------

@@ -9,3 +9,45 @@ leaf hashes (RFC 6962 inclusion and consistency proofs) and the signing of its c
 tables live in ``consult/models.py``, its use cases in ``consult/services/``, its pages in
 ``consult/views/`` (docs/architecture.md).
 """
+
+from .checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    Signer,
+    Verifier,
+    sign_checkpoint,
+    verify_checkpoint,
+)
+from .history import LogReport, Problem, StoredEvent, check_log, check_proof
+from .merkle import (
+    EMPTY_ROOT,
+    ProofError,
+    RightEdge,
+    consistency_proof,
+    inclusion_proof,
+    root,
+    verify_consistency,
+    verify_inclusion,
+)
+
+__all__ = [
+    "EMPTY_ROOT",
+    "Checkpoint",
+    "LogReport",
+    "Problem",
+    "StoredEvent",
+    "check_log",
+    "check_proof",
+    "CheckpointError",
+    "ProofError",
+    "RightEdge",
+    "Signer",
+    "Verifier",
+    "consistency_proof",
+    "inclusion_proof",
+    "root",
+    "sign_checkpoint",
+    "verify_checkpoint",
+    "verify_consistency",
+    "verify_inclusion",
+]

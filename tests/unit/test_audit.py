@@ -11,8 +11,8 @@ def test_canonical_form_is_deterministic_and_complete():
         actor="a1", object_id="m1", college_id=3, roles=("member", "admin"), mailed=False
     )
     when = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-    first = canonical_json(event, when)
-    assert first == canonical_json(event, when)
+    first = canonical_json(event, when, 7, "ab" * 32)
+    assert first == canonical_json(event, when, 7, "ab" * 32)
     document = json.loads(first)
     assert document == {
         "type": "MemberInvited",
@@ -21,6 +21,8 @@ def test_canonical_form_is_deterministic_and_complete():
         "object_type": "member",
         "object_id": "m1",
         "data": {"college_id": 3, "roles": ["member", "admin"], "mailed": False},
+        "index": 7,
+        "previous_leaf": "ab" * 32,
     }
     assert " " not in first
 

@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python bench/opinion.py --polis
 	$(BIN)/python bench/verdicts.py
 	$(BIN)/python bench/merkle.py
+	$(BIN)/python bench/audit_log.py
 
 lint: install-test
 	$(BIN)/ruff check consult nlp ethics_register tests bench

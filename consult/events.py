@@ -356,3 +356,37 @@ class MemberErased(Event):
     object_type: ClassVar[str] = "member"
     contributions_deleted: int
     contributions_anonymised: int
+
+
+# --- The ethics register -------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterEntryCreated(Event):
+    """The ethics committee registered an AI system (its first version)."""
+
+    object_type: ClassVar[str] = "register_entry"
+    name: str
+    proposal_id: int | None
+    document_sha256: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterEntryVersioned(Event):
+    """A register entry got a new version; the fields that changed and the new text's hash."""
+
+    object_type: ClassVar[str] = "register_entry"
+    version: int
+    changed: tuple[str, ...]
+    document_sha256: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterEntryStatusChanged(Event):
+    """A register entry moved along its lifecycle (proposed → … → retired), with the reason."""
+
+    object_type: ClassVar[str] = "register_entry"
+    version: int
+    previous: str
+    status: str
+    reason: str

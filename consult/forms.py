@@ -316,3 +316,53 @@ class ExportForm(FlaskForm):
                 ("polis", _l("Format d'export de Polis (dossier zippé)")),
             ]
         )
+
+
+# --- The ethics register ---------------------------------------------------------------
+
+ENTRY_STATUS_LABELS = {
+    "proposed": _l("proposée"),
+    "in_review": _l("en examen"),
+    "approved": _l("approuvée"),
+    "deployed": _l("déployée"),
+    "suspended": _l("suspendue"),
+    "retired": _l("retirée"),
+}
+
+
+def entry_form(catalogue, choice_labels, data=None):
+    """The register entry's form, built from ethics_register.entry's catalogue: one field per
+    entry field, in its groups. The service validates; its problems go back to the fields."""
+    from flask_babel import gettext
+
+    class EntryForm(FlaskForm):
+        pass
+
+    for group in catalogue:
+        for spec in group.fields:
+            label = _l(spec.label)
+            if spec.kind == "choice":
+                choices = [("", "—")] + [(c, _l(choice_labels[c])) for c in spec.choices]
+                field = SelectField(label, choices=options(choices), default="")
+            elif spec.kind == "long":
+                field = TextAreaField(label, render_kw={"rows": 3, "maxlength": spec.max_length})
+            else:
+                field = StringField(label, render_kw={"maxlength": spec.max_length})
+            if spec.required:
+                field.kwargs["description"] = gettext("Obligatoire.")
+            setattr(EntryForm, spec.name, field)
+    return EntryForm(data=data)
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("Nouvel état"), choices=[])
+    reason = TextAreaField(_l("Raison"), validators=[InputRequired(), Length(max=500)],
+                           render_kw={"rows": 2})
+
+
+class RegisterFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    status = SelectField(_l("État"), choices=[], default="")
+    tier = SelectField(_l("Niveau de risque"), choices=[], default="")

@@ -396,3 +396,37 @@ class AnalysisRun(SQLModel, table=True):
     # The worker running it ("host:pid") and its last sign of life, to tell a stopped worker.
     worker: str | None = Field(default=None, max_length=120)
     heartbeat_at: datetime | None = None
+
+
+# --- The ethics register ------------------------------------------------------------
+
+
+class RegisterEntry(SQLModel, table=True):
+    """An AI system the cooperative uses or plans to use. What it says is in its versions;
+    this row holds its name, status and current version for the lists."""
+
+    __tablename__ = "register_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    status: str = Field(default="proposed", max_length=12, index=True)
+    current_version: int = 1
+    ai_act_tier: str = Field(default="minimal", max_length=12, index=True)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", ondelete="SET NULL")
+    # Palabre's own analysis stages are entries too ("themes", "opinion", "redaction").
+    builtin: str | None = Field(default=None, max_length=20, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RegisterEntryVersion(SQLModel, table=True):
+    """One version of an entry: the whole document (JSON of ethics_register.entry's fields).
+    Versions are never changed; a change is a new version."""
+
+    __tablename__ = "register_entry_version"
+    __table_args__ = (UniqueConstraint("entry_id", "version", name="uq_register_entry_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="register_entry.id", index=True, ondelete="CASCADE")
+    version: int
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    author_ref: str | None = Field(default=None, max_length=40)
+    created_at: datetime = Field(default_factory=utcnow)

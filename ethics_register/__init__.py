@@ -10,6 +10,7 @@ tables live in ``consult/models.py``, its use cases in ``consult/services/``, it
 ``consult/views/`` (docs/architecture.md).
 """
 
+from . import entry, gate
 from .checkpoint import (
     Checkpoint,
     CheckpointError,
@@ -31,6 +32,8 @@ from .merkle import (
 )
 
 __all__ = [
+    "entry",
+    "gate",
     "EMPTY_ROOT",
     "Checkpoint",
     "LogReport",

@@ -126,13 +126,15 @@ def init_app(app: Flask) -> None:
         auth,
         consultations,
         facilitate,
+        journal,
         main,
         proposals,
+        register,
         transfer,
     )
 
     for module in (main, auth, admin, consultations, facilitate, analysis, transfer, proposals,
-                   account):
+                   account, journal, register):
         app.register_blueprint(module.bp)
     app.add_template_filter(_local_dt, "local_dt")
     app.add_template_filter(_paragraphs, "paragraphs")

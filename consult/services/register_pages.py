@@ -1,0 +1,85 @@
+"""What the register's pages show, assembled for the views (which never query)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from ethics_register import entry, gate
+
+from ..access import COMMITTEE
+from ..models import AuditEvent, Member, RegisterEntry
+from . import require_role
+from .register import current_document, deployment_refusals, entries, get_entry, versions
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version: int
+    created_at: object
+    changes: list[entry.Change]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    occurred_at: str
+    previous: str
+    status: str
+    reason: str
+    version: int
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    entry: RegisterEntry
+    document: dict[str, str]
+    groups: tuple[entry.Group, ...]
+    history: list[VersionView]  # newest first
+    status_changes: list[StatusChange]
+    transitions: tuple[str, ...]
+    deployment_refusals: list[gate.Refusal]
+
+
+def entry_page(session: Session, actor: Member, entry_id: int) -> EntryPage:
+    require_role(actor, COMMITTEE)
+    row = get_entry(session, entry_id)
+    rows = versions(session, row.id)
+    history, previous = [], {}
+    for version in rows:
+        document = json.loads(version.document)
+        history.append(VersionView(version.version, version.created_at,
+                                   entry.changes(previous, document) if previous else []))
+        previous = document
+    moves = session.exec(select(AuditEvent.canonical).where(
+        AuditEvent.object_type == "register_entry", AuditEvent.object_id == str(row.id),
+        AuditEvent.event_type == "RegisterEntryStatusChanged").order_by(AuditEvent.leaf_index))
+    changes = []
+    for canonical in moves:
+        document = json.loads(canonical)
+        data = document["data"]
+        changes.append(StatusChange(document["occurred_at"], data["previous"], data["status"],
+                                    data["reason"], data["version"]))
+    return EntryPage(row, current_document(session, row), entry.GROUPS, history[::-1], changes,
+                     gate.TRANSITIONS[row.status],
+                     deployment_refusals(session, row) if "deployed" in gate.TRANSITIONS[
+                         row.status] else [])
+
+
+@dataclass(frozen=True)
+class RegisterList:
+    entries: list[RegisterEntry]
+    statuses: tuple[str, ...]
+    tiers: tuple[str, ...]
+
+
+def register_list(session: Session, actor: Member, status: str | None,
+                  tier: str | None) -> RegisterList:
+    return RegisterList(entries(session, actor, status=status or None, tier=tier or None),
+                        gate.STATUSES, entry.AI_ACT_TIERS)
+
+
+def edit_document(session: Session, actor: Member, entry_id: int) -> dict[str, str]:
+    require_role(actor, COMMITTEE)
+    return current_document(session, get_entry(session, entry_id))

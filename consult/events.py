@@ -390,3 +390,21 @@ class RegisterEntryStatusChanged(Event):
     previous: str
     status: str
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewRecorded(Event):
+    """The committee recorded its review of an entry's version, with its opinion."""
+
+    object_type: ClassVar[str] = "review"
+    entry_id: int
+    version: int
+    opinion: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewSigned(Event):
+    """A committee member present signed a review."""
+
+    object_type: ClassVar[str] = "review"
+    entry_id: int

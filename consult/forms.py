@@ -366,3 +366,23 @@ class RegisterFilterForm(FlaskForm):
 
     status = SelectField(_l("État"), choices=[], default="")
     tier = SelectField(_l("Niveau de risque"), choices=[], default="")
+
+
+def review_form(requirements, labels, answers, opinions):
+    """The ALTAI review's form: an answer and notes per requirement, then the opinion."""
+
+    class ReviewForm(FlaskForm):
+        opinion = RadioField(_l("Avis du comité"), validate_choice=False, choices=options(
+            (o, _l(labels[o])) for o in opinions))
+        conditions = TextAreaField(_l("Conditions"), render_kw={"rows": 3},
+                                   description=_l("Obligatoires pour un avis favorable sous "
+                                                  "conditions."))
+        dissent = TextAreaField(_l("Opinions divergentes"), render_kw={"rows": 3})
+
+    for name, label in requirements:
+        setattr(ReviewForm, f"answer_{name}", RadioField(
+            _l(label), validate_choice=False, choices=options(
+                (a, _l(labels[a])) for a in answers)))
+        setattr(ReviewForm, f"notes_{name}", TextAreaField(
+            _l("Notes : %(requirement)s", requirement=_l(label)), render_kw={"rows": 3}))
+    return ReviewForm()

@@ -430,3 +430,32 @@ class RegisterEntryVersion(SQLModel, table=True):
     document: str = Field(sa_column=Column(Text, nullable=False))
     author_ref: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Review(SQLModel, table=True):
+    """The committee's review of one version of an entry (ALTAI answers, then the opinion).
+    Never changed: a new review replaces it for the gate, which reads the latest signed one."""
+
+    __tablename__ = "review"
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="register_entry.id", index=True, ondelete="CASCADE")
+    version: int
+    answers: str = Field(sa_column=Column(Text, nullable=False))  # JSON: requirement → answer
+    notes: str = Field(sa_column=Column(Text, nullable=False))  # JSON: requirement → notes
+    opinion: str = Field(max_length=30)
+    conditions: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    dissent: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    author_ref: str | None = Field(default=None, max_length=40)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewSignature(SQLModel, table=True):
+    """A committee member present signed the review: once each (the database says so)."""
+
+    __tablename__ = "review_signature"
+    __table_args__ = (UniqueConstraint("review_id", "member_id", name="uq_review_signature"),)
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True, ondelete="CASCADE")
+    member_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    signer_name: str = Field(max_length=120)
+    signed_at: datetime = Field(default_factory=utcnow)

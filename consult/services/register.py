@@ -135,8 +135,8 @@ def revise_entry(session: Session, actor: Member, entry_id: int, document: dict[
 @dataclass(frozen=True)
 class GateEvidence:
     """What the gate reads of an entry: its opinions, bias tests and waivers (plain values).
-    Reviews and stored bias tests come with their own tables; until then an entry has none,
-    and the gate refuses every deployment, as it should."""
+    Bias tests and their waivers are not stored yet: until they are, the gate refuses every
+    deployment for want of a test, as it should."""
 
     opinions: tuple[gate.Opinion, ...] = ()
     tests: tuple[gate.BiasTest, ...] = ()
@@ -144,7 +144,9 @@ class GateEvidence:
 
 
 def gate_evidence(session: Session, row: RegisterEntry) -> GateEvidence:
-    return GateEvidence()
+    from .reviews import signed_opinions
+
+    return GateEvidence(opinions=signed_opinions(session, row))
 
 
 def deployment_refusals(session: Session, row: RegisterEntry,

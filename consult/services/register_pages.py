@@ -13,6 +13,7 @@ from ..access import COMMITTEE
 from ..models import AuditEvent, Member, RegisterEntry
 from . import require_role
 from .register import current_document, deployment_refusals, entries, get_entry, versions
+from .reviews import ReviewView, reviews_of
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class EntryPage:
     status_changes: list[StatusChange]
     transitions: tuple[str, ...]
     deployment_refusals: list[gate.Refusal]
+    reviews: list[ReviewView]
+    signed_by_actor: frozenset[int]  # ids of the reviews the viewer signed
 
 
 def entry_page(session: Session, actor: Member, entry_id: int) -> EntryPage:
@@ -61,10 +64,13 @@ def entry_page(session: Session, actor: Member, entry_id: int) -> EntryPage:
         data = document["data"]
         changes.append(StatusChange(document["occurred_at"], data["previous"], data["status"],
                                     data["reason"], data["version"]))
+    reviews = reviews_of(session, row)
+    signed = frozenset(v.review.id for v in reviews
+                       if any(s.member_id == actor.id for s in v.signatures))
     return EntryPage(row, current_document(session, row), entry.GROUPS, history[::-1], changes,
                      gate.TRANSITIONS[row.status],
                      deployment_refusals(session, row) if "deployed" in gate.TRANSITIONS[
-                         row.status] else [])
+                         row.status] else [], reviews, signed)
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,20 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from ethics_register import entry as catalogue
-from ethics_register import gate
+from ethics_register import gate, review
 
 from ..access import COMMITTEE
 from ..db import get_session, rollback_session
-from ..forms import ENTRY_STATUS_LABELS, RegisterFilterForm, StatusForm, entry_form
+from ..forms import (
+    ENTRY_STATUS_LABELS,
+    ConfirmForm,
+    RegisterFilterForm,
+    StatusForm,
+    entry_form,
+    review_form,
+)
 from ..forms import options as choices
-from ..services import ServiceError, register, register_pages
+from ..services import ServiceError, register, register_pages, reviews
 from ..services.audit_log import signer_for
 from . import context_of, flash_error, role_required, say
 
@@ -110,7 +117,8 @@ def show(entry_id: int):
     refusals = [say(_labels(r)) for r in page.deployment_refusals]
     return render_template("register/show.html", status_form=form, refusals=refusals,
                            labels=catalogue.CHOICE_LABELS, status_labels=ENTRY_STATUS_LABELS,
-                           fields=catalogue.FIELDS,
+                           fields=catalogue.FIELDS, requirements=review.REQUIREMENTS,
+                           review_labels=review.LABELS, sign_form=ConfirmForm(),
                            **context_of(page))
 
 
@@ -135,3 +143,57 @@ def change_status(entry_id: int):
         flash(gettext("État changé : %(status)s.",
                       status=ENTRY_STATUS_LABELS[form.status.data]), "success")
     return redirect(url_for("register.show", entry_id=entry_id))
+
+
+def _review_form():
+    return review_form(review.REQUIREMENTS, review.LABELS, review.ANSWERS, review.OPINIONS)
+
+
+@bp.route("/<int:entry_id>/avis", methods=["GET", "POST"])
+@role_required(COMMITTEE)
+def new_review(entry_id: int):
+    db = get_session()
+    row = register.get_entry(db, entry_id)
+    form = _review_form()
+    if form.validate_on_submit():
+        names = [name for name, _label in review.REQUIREMENTS]
+        data = reviews.ReviewInput(
+            answers={n: form[f"answer_{n}"].data or "" for n in names},
+            notes={n: form[f"notes_{n}"].data or "" for n in names},
+            opinion=form.opinion.data or "", conditions=form.conditions.data or "",
+            dissent=form.dissent.data or "")
+        try:
+            reviews.record_review(db, current_user, entry_id, data,
+                                  signer_for(current_app.config))
+        except reviews.ReviewInvalid as error:
+            for problem in error.problems:
+                params = {k: gettext(v) if k == "requirement" else v
+                          for k, v in problem.params.items()}
+                form[problem.field].errors = [*form[problem.field].errors,
+                                              gettext(problem.message, **params)]
+        except ServiceError as error:
+            flash_error(error)
+        else:
+            flash(gettext("Avis enregistré et signé. Les autres membres présents peuvent le "
+                          "signer à leur tour."), "success")
+            return redirect(url_for("register.show", entry_id=entry_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("register/review.html", form=form, entry=row,
+                           requirements=review.REQUIREMENTS), status
+
+
+@bp.post("/avis/<int:review_id>/signer")
+@role_required(COMMITTEE)
+def sign_review(review_id: int):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(gettext("Le formulaire a expiré : rechargez la page."), "error")
+        return redirect(url_for("register.index"))
+    try:
+        record = reviews.sign_review(get_session(), current_user, review_id,
+                                     signer_for(current_app.config))
+    except ServiceError as error:
+        flash_error(error)
+        return redirect(url_for("register.index"))
+    flash(gettext("Avis signé."), "success")
+    return redirect(url_for("register.show", entry_id=record.entry_id))

@@ -15,9 +15,13 @@ PUBLIC = {
     "/language/<code>",
     "/health",
     "/static/<path:filename>",
+    "/journal",  # the audit log's public page, its latest checkpoint and its key
+    "/journal/checkpoint.txt",
+    "/journal/key.pub",
 }
 # Who may use each area beyond "any signed-in member".
-AREAS = {"/admin": {"admin"}, "/facilitate": {"facilitator", "admin"}}
+AREAS = {"/admin": {"admin"}, "/facilitate": {"facilitator", "admin"},
+         "/registre": {"ethics", "admin"}, "/journal/preuves": {"ethics", "admin"}}
 ROLES = ("member", "facilitator", "ethics", "board", "admin")
 
 
@@ -69,13 +73,36 @@ def world(app, people):
     )
     proposal_id = int(proposal.headers["Location"].rstrip("/").split("/")[-1])
     member_id = 1
+    entry_id, review_id = _register_entry(app)
     return {
+        "entry_id": entry_id,
+        "review_id": review_id,
+        "index": 0,
         "consultation_id": cid,
         "contribution_id": 1,
         "proposal_id": proposal_id,
         "member_id": member_id,
         "college_id": college.id,
     }
+
+
+def _register_entry(app):
+    from consult.db import get_session
+    from consult.services import register, reviews
+    from consult.services.audit_log import signer_for
+    from consult.services.members import find_by_email
+    from ethics_register import review
+    from tests.unit.test_entry import complete
+
+    with app.app_context():
+        db, signer = get_session(), signer_for(app.config)
+        ethics = find_by_email(db, "ethics@coop.example")
+        row = register.create_entry(db, ethics, complete(), signer)
+        names = [name for name, _ in review.REQUIREMENTS]
+        record = reviews.record_review(db, ethics, row.id, reviews.ReviewInput(
+            answers=dict.fromkeys(names, "met"), notes=dict.fromkeys(names, "Vu."),
+            opinion="favourable"), signer)
+        return row.id, record.id
 
 
 def rules(app):

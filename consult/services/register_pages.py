@@ -89,3 +89,22 @@ def register_list(session: Session, actor: Member, status: str | None,
 def edit_document(session: Session, actor: Member, entry_id: int) -> dict[str, str]:
     require_role(actor, COMMITTEE)
     return current_document(session, get_entry(session, entry_id))
+
+
+@dataclass(frozen=True)
+class PublicEntry:
+    entry: RegisterEntry
+    document: dict[str, str]
+
+
+PUBLIC_STATUSES = ("approved", "deployed", "suspended")
+
+
+def public_register(session: Session) -> list[PublicEntry]:
+    """What anyone may read, as public algorithm registers publish it: the systems approved,
+    in use or suspended, with the fields marked public (no contact details)."""
+    rows = session.exec(select(RegisterEntry).where(RegisterEntry.status.in_(PUBLIC_STATUSES))
+                        .order_by(RegisterEntry.name))
+    shown = [name for name, spec in entry.FIELDS.items() if spec.public]
+    return [PublicEntry(row, {k: current_document(session, row).get(k, "") for k in shown})
+            for row in rows]

@@ -136,6 +136,7 @@ def init_app(app: Flask) -> None:
     for module in (main, auth, admin, consultations, facilitate, analysis, transfer, proposals,
                    account, journal, register):
         app.register_blueprint(module.bp)
+    app.register_blueprint(register.public)
     app.add_template_filter(_local_dt, "local_dt")
     app.add_template_filter(_paragraphs, "paragraphs")
 

@@ -197,3 +197,15 @@ def sign_review(review_id: int):
         return redirect(url_for("register.index"))
     flash(gettext("Avis signé."), "success")
     return redirect(url_for("register.show", entry_id=record.entry_id))
+
+
+public = Blueprint("public_register", __name__)
+
+
+@public.get("/ia")
+def public_index():
+    """The cooperative's AI systems, for anyone: no sign-in needed."""
+    return render_template("register/public.html",
+                           items=register_pages.public_register(get_session()),
+                           groups=catalogue.GROUPS, labels=catalogue.CHOICE_LABELS,
+                           status_labels=ENTRY_STATUS_LABELS)

@@ -18,6 +18,7 @@ PUBLIC = {
     "/journal",  # the audit log's public page, its latest checkpoint and its key
     "/journal/checkpoint.txt",
     "/journal/key.pub",
+    "/ia",  # the public register
 }
 # Who may use each area beyond "any signed-in member".
 AREAS = {"/admin": {"admin"}, "/facilitate": {"facilitator", "admin"},

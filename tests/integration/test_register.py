@@ -153,3 +153,18 @@ def test_members_and_visitors_are_kept_out(app, people, browser, client):
     browser.login("membre@coop.example")
     assert browser.client.get("/registre").status_code == 403
     assert browser.client.get("/registre/nouvelle").status_code == 403
+
+
+def test_the_public_register_shows_approved_systems_without_contacts(app, client, session,
+                                                                    committee):
+    ethics, _member, signer = committee
+    shown = register.create_entry(session, ethics, complete(
+        name="Orientation des demandes", contacts="ines@coop.example"), signer)
+    register.create_entry(session, ethics, complete(name="Projet en cours"), signer)
+    assert "Orientation des demandes" not in client.get("/ia").get_data(as_text=True)
+    register.change_status(session, ethics, shown.id, "in_review", "complet", signer)
+    register.change_status(session, ethics, shown.id, "approved", "avis rendu", signer)
+    page = client.get("/ia").get_data(as_text=True)
+    assert "Orientation des demandes" in page
+    assert "Comment l'arrêter" in page
+    assert "Projet en cours" not in page and "ines@coop.example" not in page

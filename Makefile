@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/verdicts.py
 	$(BIN)/python bench/merkle.py
 	$(BIN)/python bench/audit_log.py
+	$(BIN)/python bench/bias.py
 
 lint: install-test
 	$(BIN)/ruff check consult nlp ethics_register tests bench

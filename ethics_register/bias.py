@@ -16,14 +16,16 @@ value). tests/unit/test_bias.py checks every value against scikit-learn on the r
 
 The bootstrap is written here, not taken from ``MetricFrame(n_boot=…)``: fairlearn resamples
 the whole table with replacement (``DataFrame.sample(frac=1, replace=True)``, not stratified by
-group) and refits the whole frame on each draw, about 15 s a draw at a million rows. Drawing n
-rows with replacement from n rows is the same as drawing how many land in each distinct cell from
-a multinomial distribution with the cells' shares, so each draw here costs the number of cells,
-not the number of rows; its intervals are the same percentiles of the same resampling
-distribution (``numpy.nanquantile``, linear interpolation, as fairlearn). A draw in which a
-metric is undefined (a group with no positives drawn, say) leaves that draw out, as fairlearn
-leaves out a group absent from a draw; its point value is then ``None``, never a 0 that would
-look like a perfect rate.
+group) and refits the whole frame on each draw: seconds a draw at a million rows (6 s for six
+metrics with fairlearn 0.12, docs/benchmarks.md). Drawing n rows with replacement from n rows is
+the same as drawing how many land in each distinct cell from a multinomial distribution with the
+cells' shares, so each draw here costs the number of cells, not the number of rows; its
+intervals are the same percentiles of the same resampling distribution (``numpy.nanquantile``,
+linear interpolation, as fairlearn). One difference, on purpose: a draw in which a group's
+metric is undefined (no positive drawn for its TPR, say) is left out of that metric's interval,
+as fairlearn leaves out a group absent from a draw, where fairlearn's rate functions would count
+a 0. Likewise a point value whose denominator is 0 is ``None``, never a 0 that would look like a
+perfect rate.
 
 Verdicts (indicative, not a legal test): ``not_enough_data`` when the metric's denominator
 (members for the selection rate and accuracy, positives for the TPR and FNR, negatives for the

@@ -338,6 +338,9 @@ def _attribute(values: list[str], column: str, lines: np.ndarray, max_groups: in
     index: dict[str, int] = {}
     codes = np.fromiter((index.setdefault(v, len(index)) for v in names), dtype=np.int64,
                         count=len(names))
+    if len(index) == 1:  # nothing to compare: a test without verdicts would look clean
+        problems.append(InputProblem("one_group", {"column": column, "value": names[0]}))
+        return None
     if len(index) > max_groups:
         problems.append(InputProblem("too_many_groups", {
             "column": column, "count": len(index), "max": max_groups}))

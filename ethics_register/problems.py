@@ -51,6 +51,9 @@ MESSAGES = {
     "too_many_groups": N_(
         "La colonne « %(column)s » a %(count)s valeurs distinctes ; un attribut sensible en a "
         "au plus %(max)s. Est-ce un identifiant, une date ou un texte libre ?"),
+    "one_group": N_(
+        "La colonne « %(column)s » n'a qu'une valeur, « %(value)s » : il faut au moins deux "
+        "groupes à comparer."),
     "too_many_intersections": N_(
         "Les attributs %(columns)s se croisent en %(count)s groupes ; au plus %(max)s."),
     "reference_absent": N_(

@@ -196,6 +196,14 @@ def test_a_sensitive_column_of_ten_thousand_values_is_refused():
     assert str(MAX_GROUPS) in found[0].text
 
 
+def test_an_attribute_of_one_group_is_refused():
+    rows = good_rows()
+    for row in rows:
+        row[4] = "salariés"
+    [problem] = problems(read, rows)
+    assert (problem.code, problem.params["column"]) == ("one_group", "collège")
+
+
 def test_intersections_are_capped_too():
     n = 4000
     rng = np.random.default_rng(1)

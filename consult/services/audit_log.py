@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from ethics_register import (
     Checkpoint,
@@ -161,7 +161,7 @@ class JournalPage:
 
 def journal_page(session: Session, signer: Signer) -> JournalPage:
     """What anyone may see of the log: its size, its latest signed checkpoint, its key."""
-    count = len(session.exec(select(AuditCheckpoint.id)).all())
+    count = session.exec(select(func.count()).select_from(AuditCheckpoint)).one()
     return JournalPage(signer.name, log_state(session).size, signer.verifier().key(),
                        latest_checkpoint(session), count)
 

@@ -106,5 +106,8 @@ def public_register(session: Session) -> list[PublicEntry]:
     rows = session.exec(select(RegisterEntry).where(RegisterEntry.status.in_(PUBLIC_STATUSES))
                         .order_by(RegisterEntry.name))
     shown = [name for name, spec in entry.FIELDS.items() if spec.public]
-    return [PublicEntry(row, {k: current_document(session, row).get(k, "") for k in shown})
-            for row in rows]
+    items = []
+    for row in rows:
+        document = current_document(session, row)
+        items.append(PublicEntry(row, {k: document.get(k, "") for k in shown}))
+    return items

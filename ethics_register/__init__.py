@@ -54,3 +54,20 @@ __all__ = [
     "verify_consistency",
     "verify_inclusion",
 ]
+
+# The college check and the energy measure of Palabre's own analysis (issue 12). The college
+# check judges with the bias test's rules, and ethics_register.bias loads fairlearn, pandas and
+# scikit-learn (0.7 s): its names are loaded on first use, so that importing the register (every
+# page, every command) does not pay for it.
+from .energy import Energy, measure_energy  # noqa: E402
+
+_COLLEGE_CHECK = ("CHECK_METRICS", "CheckRow", "CollegeCheck", "Verbatim", "check_colleges")
+__all__ += ["Energy", "measure_energy", *_COLLEGE_CHECK]
+
+
+def __getattr__(name: str):
+    if name in _COLLEGE_CHECK:
+        from . import college_check
+
+        return getattr(college_check, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

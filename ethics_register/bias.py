@@ -374,6 +374,17 @@ def _value(value, denominator: int) -> float | None:
     return None if denominator == 0 or np.isnan(value) else float(value)
 
 
+def compare(value: float | None, denominator: int, ref_value: float | None,
+            ref_denominator: int, *,
+            thresholds: Thresholds = Thresholds(),  # noqa: B008 (frozen)
+            min_count: int = MIN_COUNT) -> Metric:
+    """One value compared with a reference value, and its verdict, as a bias test's metrics
+    are (without intervals): for other checks that must judge by the same rules (the college
+    check of Palabre's own analysis)."""
+    return _compare(Metric(value, None, denominator), ref_value, ref_denominator, None, None,
+                    thresholds, min_count)
+
+
 def _compare(metric: Metric, ref_value, ref_denominator, pair, quantiles, thresholds,
              min_count) -> Metric:
     value = metric.value

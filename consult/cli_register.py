@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ethics_register.bias import MAX_BOOT, METRICS, MIN_COUNT, N_BOOT, bias_test
+from ethics_register.bias import MAX_BOOT, METRICS, MIN_COUNT, N_BOOT, Thresholds, bias_test
 from ethics_register.predictions import predictions_from_table
 from ethics_register.problems import InvalidPredictions
 
@@ -52,10 +52,13 @@ def register_group() -> None:
               type=click.IntRange(0, MAX_BOOT), help="Bootstrap draws for the 95 % intervals "
               "(0: none).")
 @click.option("--seed", default=0, show_default=True, type=int)
-@click.option("--min-count", default=MIN_COUNT, show_default=True, type=click.IntRange(min=1),
-              help="Smallest denominator for a verdict; below it, not_enough_data.")
-@click.option("--model", "model_id", help="The register entry tested, recorded with the "
-              "result's parameters.")
+@click.option("--min-count", type=click.IntRange(min=1),
+              help=f"Smallest denominator for a verdict; below it, not_enough_data (default: "
+              f"the entry's approved minimum with --model, else {MIN_COUNT}).")
+@click.option("--model", "model_id", type=click.IntRange(min=1),
+              help="The register entry tested (its id): the test uses the thresholds the "
+              "committee approved for it and is stored for its current version, with an audit "
+              "event and a signed checkpoint.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 def bias_test_command(file, label, prediction, score, threshold, sensitive, reference, positive,
                       n_boot, seed, min_count, model_id, as_json):
@@ -72,20 +75,52 @@ def bias_test_command(file, label, prediction, score, threshold, sensitive, refe
         table = read_table(data, file.name, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
     except FormatError as error:
         raise format_failure(error) from error
+    thresholds = Thresholds()
+    if model_id is not None:
+        thresholds, approved_min = _entry_thresholds(model_id)
+        min_count = min_count or approved_min
     try:
         predictions = predictions_from_table(
             table.columns, table.rows, table.line_numbers, label=label, prediction=prediction,
             score=score, threshold=threshold, sensitive=sensitive, positive=positive,
             file_sha256=hashlib.sha256(data).hexdigest())
         result = bias_test(predictions, reference=list(reference) or None, n_boot=n_boot,
-                           seed=seed, min_count=min_count,
+                           seed=seed, min_count=min_count or MIN_COUNT, thresholds=thresholds,
                            extra_parameters={"model": model_id, "file": file.name})
     except InvalidPredictions as error:
         raise CliError(" ".join(p.text for p in error.problems)) from error
+    stored = _store(model_id, result, file.name) if model_id is not None else None
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         echo_bias_test(result)
+        if stored is not None:
+            click.echo(f"Test n° {stored.id} enregistré pour l'entrée {model_id}, version "
+                       f"{stored.version} / stored.")
+
+
+def _entry_thresholds(entry_id: int):
+    from .db import get_session
+    from .services import Refusal
+    from .services.bias_tests import thresholds_of
+    from .services.register import get_entry
+
+    try:
+        get_entry(get_session(), entry_id)
+    except Refusal as error:
+        raise CliError(f"{error.problem.text()} (--model {entry_id})") from error
+    return thresholds_of(get_session(), entry_id)
+
+
+def _store(entry_id: int, result, file_name: str):
+    from flask import current_app
+
+    from .db import get_session
+    from .services.audit_log import signer_for
+    from .services.bias_tests import record_result
+
+    return record_result(get_session(), None, entry_id, result, signer_for(current_app.config),
+                         file_name=file_name)
 
 
 def echo_bias_test(result) -> None:

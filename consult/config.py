@@ -209,6 +209,13 @@ SETTINGS: tuple[Setting, ...] = (
         _int,
     ),
     Setting(
+        "PALABRE_RETEST_DAYS",
+        180,
+        "Age, in days, past which a model's bias test is stale: the deployment gate refuses "
+        "it and the weekly digest names the model.",
+        _int,
+    ),
+    Setting(
         "PALABRE_SESSION_HOURS",
         12,
         "How long a sign-in lasts without activity, in hours.",

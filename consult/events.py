@@ -408,3 +408,41 @@ class ReviewSigned(Event):
 
     object_type: ClassVar[str] = "review"
     entry_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class BiasTestRecorded(Event):
+    """The committee recorded a bias test of an entry's version: its dataset's hash and the
+    count of each verdict (the whole result is in the bias_test table)."""
+
+    object_type: ClassVar[str] = "bias_test"
+    entry_id: int
+    version: int
+    dataset_sha256: str
+    result_sha256: str
+    verdicts: dict[str, int]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BiasWaiverSigned(Event):
+    """A committee member accepted one verdict of a bias test (fail or not enough data), with
+    the reason."""
+
+    object_type: ClassVar[str] = "bias_test"
+    entry_id: int
+    version: int
+    metric: str
+    verdict: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BiasThresholdsApproved(Event):
+    """The committee approved the thresholds of an entry's bias tests, with the reason."""
+
+    object_type: ClassVar[str] = "register_entry"
+    ratio_min: float
+    ratio_max: float
+    max_difference: float
+    min_count: int
+    reason: str

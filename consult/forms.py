@@ -366,6 +366,7 @@ class RegisterFilterForm(FlaskForm):
 
     status = SelectField(_l("État"), choices=[], default="")
     tier = SelectField(_l("Niveau de risque"), choices=[], default="")
+    stale = BooleanField(_l("Seulement les tests de biais périmés ou absents"))
 
 
 def review_form(requirements, labels, answers, opinions):

@@ -134,9 +134,8 @@ def revise_entry(session: Session, actor: Member, entry_id: int, document: dict[
 
 @dataclass(frozen=True)
 class GateEvidence:
-    """What the gate reads of an entry: its opinions, bias tests and waivers (plain values).
-    Bias tests and their waivers are not stored yet: until they are, the gate refuses every
-    deployment for want of a test, as it should."""
+    """What the gate reads of an entry: its signed opinions, bias tests and the waivers of
+    each version's latest test (plain values)."""
 
     opinions: tuple[gate.Opinion, ...] = ()
     tests: tuple[gate.BiasTest, ...] = ()
@@ -144,21 +143,25 @@ class GateEvidence:
 
 
 def gate_evidence(session: Session, row: RegisterEntry) -> GateEvidence:
+    from .bias_tests import gate_tests, gate_waivers
     from .reviews import signed_opinions
 
-    return GateEvidence(opinions=signed_opinions(session, row))
+    return GateEvidence(opinions=signed_opinions(session, row), tests=gate_tests(session, row),
+                        waivers=gate_waivers(session, row))
 
 
-def deployment_refusals(session: Session, row: RegisterEntry,
-                        now: datetime | None = None) -> list[gate.Refusal]:
+def deployment_refusals(session: Session, row: RegisterEntry, now: datetime | None = None,
+                        retest_days: int = gate.RETEST_DAYS) -> list[gate.Refusal]:
     evidence = gate_evidence(session, row)
     return gate.deployment_refusals(row.current_version, evidence.opinions, evidence.tests,
-                                    evidence.waivers, now or utcnow())
+                                    evidence.waivers, now or utcnow(), retest_days)
 
 
 def change_status(session: Session, actor: Member, entry_id: int, target: str, reason: str,
-                  signer: Signer, now: datetime | None = None) -> RegisterEntry:
-    """Move the entry along its lifecycle; `deployed` only through the gate."""
+                  signer: Signer, now: datetime | None = None,
+                  retest_days: int = gate.RETEST_DAYS) -> RegisterEntry:
+    """Move the entry along its lifecycle; `deployed` only through the gate, whose bias test
+    must be younger than ``retest_days`` (the PALABRE_RETEST_DAYS setting)."""
     require_role(actor, COMMITTEE)
     row = get_entry(session, entry_id)
     if not reason.strip():
@@ -167,7 +170,7 @@ def change_status(session: Session, actor: Member, entry_id: int, target: str, r
     if refusal is not None:
         raise GateRefused([refusal])
     if target == "deployed":
-        refusals = deployment_refusals(session, row, now)
+        refusals = deployment_refusals(session, row, now, retest_days)
         if refusals:
             raise GateRefused(refusals)
     _move(session, actor, row, target, reason.strip())

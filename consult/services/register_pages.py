@@ -12,6 +12,8 @@ from ethics_register import entry, gate
 from ..access import COMMITTEE
 from ..models import AuditEvent, Member, RegisterEntry
 from . import require_role
+from .bias_test_pages import TestsSection, stale_entries, tests_section
+from .bias_tests import tests_of
 from .register import current_document, deployment_refusals, entries, get_entry, versions
 from .reviews import ReviewView, reviews_of
 
@@ -43,9 +45,11 @@ class EntryPage:
     deployment_refusals: list[gate.Refusal]
     reviews: list[ReviewView]
     signed_by_actor: frozenset[int]  # ids of the reviews the viewer signed
+    bias: TestsSection
 
 
-def entry_page(session: Session, actor: Member, entry_id: int) -> EntryPage:
+def entry_page(session: Session, actor: Member, entry_id: int, *,
+               retest_days: int = gate.RETEST_DAYS) -> EntryPage:
     require_role(actor, COMMITTEE)
     row = get_entry(session, entry_id)
     rows = versions(session, row.id)
@@ -69,8 +73,10 @@ def entry_page(session: Session, actor: Member, entry_id: int) -> EntryPage:
                        if any(s.member_id == actor.id for s in v.signatures))
     return EntryPage(row, current_document(session, row), entry.GROUPS, history[::-1], changes,
                      gate.TRANSITIONS[row.status],
-                     deployment_refusals(session, row) if "deployed" in gate.TRANSITIONS[
-                         row.status] else [], reviews, signed)
+                     deployment_refusals(session, row, retest_days=retest_days)
+                     if "deployed" in gate.TRANSITIONS[row.status] else [], reviews, signed,
+                     tests_section(session, row, tests_of(session, row.id),
+                                   retest_days=retest_days))
 
 
 @dataclass(frozen=True)
@@ -78,12 +84,19 @@ class RegisterList:
     entries: list[RegisterEntry]
     statuses: tuple[str, ...]
     tiers: tuple[str, ...]
+    stale: dict[int, object]  # entry id → its latest test's date (None: never tested)
 
 
-def register_list(session: Session, actor: Member, status: str | None,
-                  tier: str | None) -> RegisterList:
-    return RegisterList(entries(session, actor, status=status or None, tier=tier or None),
-                        gate.STATUSES, entry.AI_ACT_TIERS)
+def register_list(session: Session, actor: Member, status: str | None, tier: str | None, *,
+                  stale_only: bool = False,
+                  retest_days: int = gate.RETEST_DAYS) -> RegisterList:
+    """The register, filtered by status and tier; ``stale_only`` keeps the approved or deployed
+    entries whose bias test is missing or older than the retest period."""
+    rows = entries(session, actor, status=status or None, tier=tier or None)
+    stale = stale_entries(session, rows, retest_days=retest_days)
+    if stale_only:
+        rows = [r for r in rows if r.id in stale]
+    return RegisterList(rows, gate.STATUSES, entry.AI_ACT_TIERS, stale)
 
 
 def edit_document(session: Session, actor: Member, entry_id: int) -> dict[str, str]:

@@ -124,19 +124,23 @@ def init_app(app: Flask) -> None:
         admin,
         analysis,
         auth,
+        bias_tests,
         consultations,
         facilitate,
         journal,
         main,
+        model_cards,
         proposals,
         register,
         transfer,
     )
 
     for module in (main, auth, admin, consultations, facilitate, analysis, transfer, proposals,
-                   account, journal, register):
+                   account, journal, register, bias_tests):
         app.register_blueprint(module.bp)
     app.register_blueprint(register.public)
+    app.register_blueprint(model_cards.bp)
+    app.register_blueprint(model_cards.public)
     app.add_template_filter(_local_dt, "local_dt")
     app.add_template_filter(_paragraphs, "paragraphs")
 

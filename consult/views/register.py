@@ -53,7 +53,8 @@ def _refused(form, error: register.EntryInvalid) -> None:
 def index():
     filters = RegisterFilterForm(request.args)
     page = register_pages.register_list(get_session(), current_user, filters.status.data,
-                                        filters.tier.data)
+                                        filters.tier.data, stale_only=bool(filters.stale.data),
+                                        retest_days=current_app.config["PALABRE_RETEST_DAYS"])
     filters.status.choices = choices([("", gettext("tous"))] + [
         (s, ENTRY_STATUS_LABELS[s]) for s in page.statuses])
     filters.tier.choices = choices([("", gettext("tous"))] + [
@@ -111,7 +112,9 @@ def edit(entry_id: int):
 @bp.get("/<int:entry_id>")
 @role_required(COMMITTEE)
 def show(entry_id: int):
-    page = register_pages.entry_page(get_session(), current_user, entry_id)
+    retest_days = current_app.config["PALABRE_RETEST_DAYS"]
+    page = register_pages.entry_page(get_session(), current_user, entry_id,
+                                     retest_days=retest_days)
     form = StatusForm()
     form.status.choices = choices([(s, ENTRY_STATUS_LABELS[s]) for s in page.transitions])
     refusals = [say(_labels(r)) for r in page.deployment_refusals]
@@ -119,7 +122,7 @@ def show(entry_id: int):
                            labels=catalogue.CHOICE_LABELS, status_labels=ENTRY_STATUS_LABELS,
                            fields=catalogue.FIELDS, requirements=review.REQUIREMENTS,
                            review_labels=review.LABELS, sign_form=ConfirmForm(),
-                           **context_of(page))
+                           retest_days=retest_days, **context_of(page))
 
 
 @bp.post("/<int:entry_id>/etat")
@@ -132,7 +135,8 @@ def change_status(entry_id: int):
         return redirect(url_for("register.show", entry_id=entry_id))
     try:
         register.change_status(get_session(), current_user, entry_id, form.status.data,
-                               form.reason.data, signer_for(current_app.config))
+                               form.reason.data, signer_for(current_app.config),
+                               retest_days=current_app.config["PALABRE_RETEST_DAYS"])
     except register.GateRefused as error:
         rollback_session()
         for refusal in error.refusals:

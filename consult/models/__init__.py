@@ -398,64 +398,13 @@ class AnalysisRun(SQLModel, table=True):
     heartbeat_at: datetime | None = None
 
 
-# --- The ethics register ------------------------------------------------------------
-
-
-class RegisterEntry(SQLModel, table=True):
-    """An AI system the cooperative uses or plans to use. What it says is in its versions;
-    this row holds its name, status and current version for the lists."""
-
-    __tablename__ = "register_entry"
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=120)
-    status: str = Field(default="proposed", max_length=12, index=True)
-    current_version: int = 1
-    ai_act_tier: str = Field(default="minimal", max_length=12, index=True)
-    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", ondelete="SET NULL")
-    # Palabre's own analysis stages are entries too ("themes", "opinion", "redaction").
-    builtin: str | None = Field(default=None, max_length=20, unique=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
-
-
-class RegisterEntryVersion(SQLModel, table=True):
-    """One version of an entry: the whole document (JSON of ethics_register.entry's fields).
-    Versions are never changed; a change is a new version."""
-
-    __tablename__ = "register_entry_version"
-    __table_args__ = (UniqueConstraint("entry_id", "version", name="uq_register_entry_version"),)
-    id: int | None = Field(default=None, primary_key=True)
-    entry_id: int = Field(foreign_key="register_entry.id", index=True, ondelete="CASCADE")
-    version: int
-    document: str = Field(sa_column=Column(Text, nullable=False))
-    author_ref: str | None = Field(default=None, max_length=40)
-    created_at: datetime = Field(default_factory=utcnow)
-
-
-class Review(SQLModel, table=True):
-    """The committee's review of one version of an entry (ALTAI answers, then the opinion).
-    Never changed: a new review replaces it for the gate, which reads the latest signed one."""
-
-    __tablename__ = "review"
-    id: int | None = Field(default=None, primary_key=True)
-    entry_id: int = Field(foreign_key="register_entry.id", index=True, ondelete="CASCADE")
-    version: int
-    answers: str = Field(sa_column=Column(Text, nullable=False))  # JSON: requirement → answer
-    notes: str = Field(sa_column=Column(Text, nullable=False))  # JSON: requirement → notes
-    opinion: str = Field(max_length=30)
-    conditions: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    dissent: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    author_ref: str | None = Field(default=None, max_length=40)
-    created_at: datetime = Field(default_factory=utcnow)
-
-
-class ReviewSignature(SQLModel, table=True):
-    """A committee member present signed the review: once each (the database says so)."""
-
-    __tablename__ = "review_signature"
-    __table_args__ = (UniqueConstraint("review_id", "member_id", name="uq_review_signature"),)
-    id: int | None = Field(default=None, primary_key=True)
-    review_id: int = Field(foreign_key="review.id", index=True, ondelete="CASCADE")
-    member_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
-    signer_name: str = Field(max_length=120)
-    signed_at: datetime = Field(default_factory=utcnow)
+# The ethics register's tables (imported last: they use utcnow above).
+from .register import (  # noqa: E402, F401  (re-exported: consult.models is one namespace)
+    BiasTest,
+    BiasThresholds,
+    BiasWaiver,
+    RegisterEntry,
+    RegisterEntryVersion,
+    Review,
+    ReviewSignature,
+)

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from ethics_register.bias import MAX_BOOT, METRICS, MIN_COUNT, N_BOOT, Thresholds, bias_test
 from ethics_register.predictions import predictions_from_table
@@ -60,6 +61,7 @@ def register_group() -> None:
               "committee approved for it and is stored for its current version, with an audit "
               "event and a signed checkpoint.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
+@with_appcontext
 def bias_test_command(file, label, prediction, score, threshold, sensitive, reference, positive,
                       n_boot, seed, min_count, model_id, as_json):
     """Bias test of a model's predictions in FILE (CSV or XLSX): metrics by group, intervals,
@@ -173,3 +175,35 @@ def _num(value, digits: int = 3) -> str:
 
 def _int(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")  # a narrow no-break space between thousands
+
+
+@register_group.command("digest")
+@click.option("--send", is_flag=True, help="Mail it to the ethics committee now (as the "
+              "Monday job does), rather than only print it.")
+@with_appcontext
+def digest_command(send: bool) -> None:
+    """The ethics committee's weekly digest: stale or missing bias tests, tests soon stale,
+    entries waiting for an opinion."""
+    from flask import current_app
+
+    from . import jobs
+    from .db import get_session
+    from .services import register_digest
+
+    config = current_app.config
+    digest = register_digest.weekly_digest(get_session(),
+                                           retest_days=config["PALABRE_RETEST_DAYS"])
+    if digest.empty:
+        click.echo("Rien à signaler : aucun test périmé, aucune entrée en attente d'avis / "
+                   "nothing to report.")
+        return
+    base = (config["PALABRE_BASE_URL"] or "").rstrip("/")
+    _subject, body = register_digest.digest_mail(digest, f"{base}/registre",
+                                                 retest_days=config["PALABRE_RETEST_DAYS"])
+    click.echo(body)
+    if send:
+        if not config["PALABRE_MAIL_SERVER"]:
+            raise CliError("Aucun serveur de courrier configuré (PALABRE_MAIL_SERVER) / no "
+                           "mail server configured.")
+        sent = jobs.send_register_digest(get_session())
+        click.echo(f"Envoyé à {sent} membre(s) du comité / sent.")

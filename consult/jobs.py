@@ -89,3 +89,29 @@ def run_analysis(run_id: int) -> str:
     """Run a queued theme analysis (themes, then convergence verdicts); returns its status."""
     with _session() as session:
         return analysis.run_analysis(session, run_id).status
+
+
+@huey.periodic_task(crontab(day_of_week="1", hour="7", minute="30"))
+def weekly_register_digest() -> int:
+    """Every Monday at 7:30: mail the ethics committee the models whose bias test is stale or
+    missing, soon stale, or waiting for an opinion; returns how many mails were queued."""
+    with _session() as session:
+        return send_register_digest(session)
+
+
+def send_register_digest(session: Session) -> int:
+    from .services import register_digest
+    from .services.cooperative import get_cooperative
+
+    retest_days = _settings.get("PALABRE_RETEST_DAYS", 180)
+    digest = register_digest.weekly_digest(session, retest_days=retest_days)
+    if digest.empty or not mail.mail_configured(_settings):
+        return 0
+    cooperative = get_cooperative(session)
+    base = (_settings.get("PALABRE_BASE_URL") or "").rstrip("/")
+    subject, body = register_digest.digest_mail(
+        digest, f"{base}/registre", retest_days=retest_days,
+        cooperative=cooperative.name if cooperative else "Palabre")
+    for address in digest.recipients:
+        send_mail(address, subject, body)
+    return len(digest.recipients)

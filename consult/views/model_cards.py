@@ -15,6 +15,7 @@ from ethics_register import review
 from .. import reports
 from ..access import COMMITTEE
 from ..db import get_session
+from ..extensions import limiter
 from ..forms import ENTRY_STATUS_LABELS
 from ..services import model_cards
 from ..typography import french
@@ -76,7 +77,13 @@ def committee_json(entry_id: int):
     return _json(model_cards.model_card(get_session(), current_user, entry_id))
 
 
+# Printing takes a fraction of a second of a processor: a visitor, who needs no account, may not
+# make the server print without end.
+PUBLIC_PDF_LIMIT = "20 per minute"
+
+
 @public.get("/<int:entry_id>/fiche.pdf", endpoint="pdf")
+@limiter.limit(PUBLIC_PDF_LIMIT)
 def public_pdf(entry_id: int):
     """The public card of an entry the public register shows; for anyone."""
     return _pdf(model_cards.public_model_card(get_session(), entry_id))

@@ -16,6 +16,7 @@ from consult.services import model_cards, register, reviews
 from consult.services.audit_log import signer_for
 from consult.services.members import find_by_email
 from consult.typography import NBSP, NNBSP
+from consult.views import model_cards as views
 from ethics_register import entry, review
 from tests.helpers import as_person
 from tests.unit.test_entry import complete
@@ -260,3 +261,15 @@ def test_the_public_card_shows_only_what_the_public_register_shows(app, session,
         assert "Tri des demandes d'aide" in flat
         assert "accueil@coop.example" not in flat and "Inès" not in flat
         assert "Aucun test de biais" not in flat
+
+
+def test_a_visitor_cannot_make_the_server_print_without_end(app, session, committee,
+                                                           card_entry, monkeypatch):
+    ethics, signer = committee
+    _deploy_ready(session, ethics, signer, register.get_entry(session, card_entry))
+    monkeypatch.setattr(reports, "pdf_from_html", lambda html, **_: b"%PDF-1.7 stub")
+    anonymous = app.test_client()
+    limit = int(views.PUBLIC_PDF_LIMIT.split()[0])
+    codes = [anonymous.get(f"/ia/{card_entry}/fiche.pdf").status_code for _ in range(limit + 1)]
+    assert codes == [200] * limit + [429]
+    assert anonymous.get(f"/ia/{card_entry}/fiche.json").status_code == 200

@@ -19,8 +19,11 @@ PUBLIC = {
     "/journal/checkpoint.txt",
     "/journal/key.pub",
     "/ia",  # the public register
+    "/ia/<int:entry_id>/fiche.pdf",  # the public model card of an entry /ia shows
+    "/ia/<int:entry_id>/fiche.json",
 }
-# Who may use each area beyond "any signed-in member".
+# Who may use each area beyond "any signed-in member". The committee's model cards,
+# /registre/<int:entry_id>/fiche.pdf and fiche.json, are in /registre.
 AREAS = {"/admin": {"admin"}, "/facilitate": {"facilitator", "admin"},
          "/registre": {"ethics", "admin"}, "/journal/preuves": {"ethics", "admin"}}
 ROLES = ("member", "facilitator", "ethics", "board", "admin")

@@ -48,6 +48,8 @@ def db_upgrade(revision: str) -> None:
     from .migrate import upgrade
 
     upgrade(get_engine(), revision)
+    if revision == "head":  # an older schema may not hold the register yet
+        _ensure_own_entries()
     click.echo(f"Base de données à jour / database up to date ({_safe_url()}).")
 
 
@@ -60,6 +62,28 @@ def db_revision(message: str) -> None:
     from .migrate import revision
 
     revision(get_engine(), message)
+
+
+def _ensure_own_entries() -> None:
+    """Palabre's own analysis in the register: themes, opinion groups, redaction."""
+    from .db import get_session
+    from .services.audit_log import signer_for
+    from .services.own_entries import ensure_own_entries
+
+    ensure_own_entries(get_session(), signer_for(current_app.config))
+
+
+def _load_demo_register() -> None:
+    """The demo's AI projects in the register, reviewed by its two committee members."""
+    from .db import get_session
+    from .demo import MEMBERS, email_for
+    from .demo_register import load_demo_register
+    from .services.audit_log import signer_for
+
+    ethics = tuple(email_for(name) for name, _college, roles in MEMBERS if "ethics" in roles)
+    done = load_demo_register(get_session(), signer_for(current_app.config), ethics[:2])
+    click.echo(f"Registre de l'IA : {done.deployed} modèle déployé, {done.refused} refusé par "
+               f"la porte de déploiement, {done.in_review} en revue / AI register loaded.")
 
 
 def _safe_url() -> str:
@@ -103,7 +127,9 @@ def demo_load(analyse: bool) -> None:
         current_app.config["PALABRE_PSEUDONYM_KEY"],
         current_app.config["PALABRE_RETENTION_MONTHS"],
     )
+    _ensure_own_entries()
     if result.created:
+        _load_demo_register()
         click.echo(
             f"Coopérative de démonstration créée : {result.colleges} collèges, "
             f"{result.members} membres, {result.consultations} consultations, "

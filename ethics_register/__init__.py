@@ -59,10 +59,11 @@ __all__ = [
 # check judges with the bias test's rules, and ethics_register.bias loads fairlearn, pandas and
 # scikit-learn (0.7 s): its names are loaded on first use, so that importing the register (every
 # page, every command) does not pay for it.
+from .energy import EXPLANATIONS as ENERGY_EXPLANATIONS  # noqa: E402
 from .energy import Energy, measure_energy  # noqa: E402
 
 _COLLEGE_CHECK = ("CHECK_METRICS", "CheckRow", "CollegeCheck", "Verbatim", "check_colleges")
-__all__ += ["Energy", "measure_energy", *_COLLEGE_CHECK]
+__all__ += ["ENERGY_EXPLANATIONS", "Energy", "measure_energy", *_COLLEGE_CHECK]
 
 
 def __getattr__(name: str):

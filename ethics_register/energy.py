@@ -79,7 +79,8 @@ class Energy:
         return {"kwh": self.kwh, "co2e_g": self.co2e_g, "method": self.method,
                 "seconds": self.seconds, "cpu_seconds": self.cpu_seconds,
                 "parameters": self.parameters,
-                "explanation": self.explanation % self.explanation_params}
+                "explanation": self.explanation % self.explanation_params,
+                "explanation_params": self.explanation_params}
 
 
 def cpu_seconds() -> float:

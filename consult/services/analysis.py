@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select, update
 
+from ethics_register import measure_energy
 from nlp.themes import MODES
 
 from .. import audit, events
@@ -119,7 +120,7 @@ def run_analysis(session: Session, run_id: int, *, progress: Callable | None = N
     parameters = json.loads(run.parameters)
     started = time.perf_counter()
     try:
-        with _Heartbeat(session.get_bind(), run_id):
+        with _Heartbeat(session.get_bind(), run_id), measure_energy() as meter:
             document, result = _analyse(session, contributions, texts, parameters, progress)
     except Exception as error:  # the run is recorded as failed, with what went wrong
         log.exception("analysis run %s failed", run_id)
@@ -130,6 +131,7 @@ def run_analysis(session: Session, run_id: int, *, progress: Callable | None = N
         run.seconds, run.finished_at = time.perf_counter() - started, utcnow()
         _record(session, run, 0)
         return run
+    document["energy"] = meter.result.to_json()
     run.status = "done"
     run.mode = result.mode  # "auto" resolves to the mode that ran
     run.parameters = json.dumps({**parameters, **document.get("parameters", {})},
@@ -156,7 +158,21 @@ def _analyse(session, contributions, texts, parameters, progress):
                          seed=parameters.get("seed", 0), progress=progress)
     document = result.to_json()
     document["convergence"] = convergence_of(session, contributions, result).to_json()
+    document["college_check"] = college_check_of(session, contributions, result).to_json()
     return document, result
+
+
+def college_check_of(session: Session, contributions: list[Contribution], result):
+    """Whether the analysis sets one college's verbatims aside more than the others'
+    (ethics_register.college_check): left in no theme, redacted (its stored redacted text
+    differs from what was written), or in themes where its college is under-represented."""
+    from ethics_register import Verbatim, check_colleges  # loads fairlearn: on first use
+
+    names = {c.id: c.name for c in session.exec(select(College))}
+    return check_colleges([
+        Verbatim(names.get(c.college_id), a.theme_id if a.theme_id >= 0 else None,
+                 c.redacted_text != c.text)
+        for c, a in zip(contributions, result.assignments, strict=True)])
 
 
 def convergence_of(session: Session, contributions: list[Contribution], result):
@@ -291,6 +307,52 @@ def get_run(session: Session, run_id: int) -> AnalysisRun:
 
 
 @dataclass(frozen=True)
+class CollegeCheckRow:
+    """One metric of one college in a run's college check (shares from 0 to 1)."""
+
+    college: str
+    metric: str  # unassigned, redacted, under_represented
+    value: float | None
+    count: int
+    denominator: int
+    rest_value: float | None  # the same share over the other colleges' verbatims pooled
+    rest_denominator: int
+    verdict: str  # pass, fail, not_enough_data
+    set_aside_more: bool  # a fail where the college's words are set aside more
+
+
+@dataclass(frozen=True)
+class RunCollegeCheck:
+    """A done run's college check as the analysis page and the register show it."""
+
+    consultation_id: int
+    consultation_title: str
+    run_id: int
+    finished_at: datetime | None
+    flagged: tuple[str, ...]  # the colleges whose words the analysis sets aside more
+    rows: tuple[CollegeCheckRow, ...]
+    min_count: int
+    without_college: int  # verbatims whose author has no college, in no row
+
+
+def run_college_check(run: AnalysisRun, consultation: Consultation) -> RunCollegeCheck | None:
+    """The college check stored with ``run``; None when it has none (not done, or stored
+    before the check existed)."""
+    document = json.loads(run.result) if run.result else {}
+    check = document.get("college_check")
+    if run.status != "done" or not check:
+        return None
+    fields = CollegeCheckRow.__dataclass_fields__
+    return RunCollegeCheck(
+        consultation_id=consultation.id, consultation_title=consultation.title, run_id=run.id,
+        finished_at=run.finished_at, flagged=tuple(check.get("flagged", ())),
+        rows=tuple(CollegeCheckRow(**{k: v for k, v in row.items() if k in fields})
+                   for row in check.get("rows", ())),
+        min_count=check.get("parameters", {}).get("min_count", 0),
+        without_college=check.get("without_college", 0))
+
+
+@dataclass(frozen=True)
 class AnalysisPage:
     """The latest analysis of a consultation as the facilitation team reads it: each theme with
     its verdict, reasons and figures, and the redacted text of its typical verbatims."""
@@ -303,6 +365,8 @@ class AnalysisPage:
     opinion: dict | None
     thresholds: dict
     texts: dict[int, str]  # row of the analysis -> redacted text, for the rows still analysed
+    college_check: RunCollegeCheck | None = None
+    energy: dict | None = None  # ethics_register.Energy.to_json() of the run
 
 
 def analysis_page(session: Session, actor: Member, consultation_id: int, *,
@@ -327,4 +391,6 @@ def analysis_page(session: Session, actor: Member, consultation_id: int, *,
         opinion=convergence.get("opinion"),
         thresholds=convergence.get("thresholds", {}),
         texts=texts,
+        college_check=run_college_check(run, consultation) if run is not None else None,
+        energy=document.get("energy"),
     )

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext
 from flask_login import current_user
 
+from ethics_register import ENERGY_EXPLANATIONS
 from nlp.convergence import GROUPINGS, GROUPINGS_PLURAL, REASONS, SOURCES
 from nlp.opinion import MESSAGES
 
@@ -52,6 +53,18 @@ def opinion_message(opinion: dict) -> str:
         return opinion.get("message_text") or ""
 
 
+def energy_text(energy: dict) -> str:
+    """How the run's energy was measured or estimated, in the reader's language (the stored
+    French sentence when the method is unknown or its parameters do not fit)."""
+    template = ENERGY_EXPLANATIONS.get(energy.get("method"))
+    if template is None:
+        return energy.get("explanation", "")
+    try:
+        return gettext(template, **(energy.get("explanation_params") or {}))
+    except (KeyError, TypeError, ValueError):
+        return energy.get("explanation", "")
+
+
 @bp.before_request
 @role_required(FACILITATION)
 def only_facilitators():
@@ -73,6 +86,7 @@ def analysis(consultation_id: int):
         **context_of(page),
         reason_text=reason_text,
         opinion_message=opinion_message,
+        energy_text=energy_text,
         form=ConfirmForm(),
     )
 

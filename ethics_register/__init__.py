@@ -63,7 +63,11 @@ from .energy import EXPLANATIONS as ENERGY_EXPLANATIONS  # noqa: E402
 from .energy import Energy, measure_energy  # noqa: E402
 
 _COLLEGE_CHECK = ("CHECK_METRICS", "CheckRow", "CollegeCheck", "Verbatim", "check_colleges")
-__all__ += ["ENERGY_EXPLANATIONS", "Energy", "measure_energy", *_COLLEGE_CHECK]
+# The bias test itself, for a Python caller: likewise loaded on first use.
+_BIAS = ("BiasTestResult", "Thresholds", "bias_test")
+_PREDICTIONS = ("InvalidPredictions", "predictions_from_arrays", "predictions_from_table")
+__all__ += ["ENERGY_EXPLANATIONS", "Energy", "measure_energy", *_COLLEGE_CHECK, *_BIAS,
+            *_PREDICTIONS]
 
 
 def __getattr__(name: str):
@@ -71,4 +75,12 @@ def __getattr__(name: str):
         from . import college_check
 
         return getattr(college_check, name)
+    if name in _BIAS:
+        from . import bias
+
+        return getattr(bias, name)
+    if name in _PREDICTIONS:
+        from . import predictions, problems
+
+        return getattr(problems if name == "InvalidPredictions" else predictions, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

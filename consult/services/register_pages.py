@@ -14,6 +14,7 @@ from ..models import AuditEvent, Member, RegisterEntry
 from . import require_role
 from .bias_test_pages import TestsSection, stale_entries, tests_section
 from .bias_tests import tests_of
+from .own_entries import college_checks
 from .register import current_document, deployment_refusals, entries, get_entry, versions
 from .reviews import ReviewView, reviews_of
 
@@ -46,6 +47,7 @@ class EntryPage:
     reviews: list[ReviewView]
     signed_by_actor: frozenset[int]  # ids of the reviews the viewer signed
     bias: TestsSection
+    college_checks: list  # Palabre's theme analysis only: each consultation's college check
 
 
 def entry_page(session: Session, actor: Member, entry_id: int, *,
@@ -76,7 +78,8 @@ def entry_page(session: Session, actor: Member, entry_id: int, *,
                      deployment_refusals(session, row, retest_days=retest_days)
                      if "deployed" in gate.TRANSITIONS[row.status] else [], reviews, signed,
                      tests_section(session, row, tests_of(session, row.id),
-                                   retest_days=retest_days))
+                                   retest_days=retest_days),
+                     college_checks(session, row.builtin) if row.builtin else [])
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class RegisterList:
     statuses: tuple[str, ...]
     tiers: tuple[str, ...]
     stale: dict[int, object]  # entry id → its latest test's date (None: never tested)
+    flagged: frozenset[int]  # Palabre's own entries whose latest college check flags a college
 
 
 def register_list(session: Session, actor: Member, status: str | None, tier: str | None, *,
@@ -96,7 +100,9 @@ def register_list(session: Session, actor: Member, status: str | None, tier: str
     stale = stale_entries(session, rows, retest_days=retest_days)
     if stale_only:
         rows = [r for r in rows if r.id in stale]
-    return RegisterList(rows, gate.STATUSES, entry.AI_ACT_TIERS, stale)
+    flagged = frozenset(r.id for r in rows if r.builtin and any(
+        check.flagged for check in college_checks(session, r.builtin)))
+    return RegisterList(rows, gate.STATUSES, entry.AI_ACT_TIERS, stale, flagged)
 
 
 def edit_document(session: Session, actor: Member, entry_id: int) -> dict[str, str]:

@@ -128,8 +128,11 @@ class ModelCard:
     status_changes: tuple[CardStatusChange, ...] = ()  # oldest first
     review: CardReview | None = None  # the latest signed review
     proposal: CardProposal | None = None
-    # The entry's bias tests, newest first: one dict each, filled by the bias-test storage
-    # (version, recorded_at, rows, dataset_sha256, passed, failed, not_enough_data, verdicts).
+    # The current version's bias tests, newest first, one dict each (to be filled from the
+    # bias-test storage): version, recorded_at (datetime), rows, dataset_sha256, passed, failed,
+    # not_enough_data, and verdicts: a list of {attribute, metric, metric_label, group, value,
+    # verdict, verdict_label, waived}, labels French and marked for translation. The template
+    # and the JSON read these keys; an absent key prints nothing.
     bias_tests: list[dict[str, Any]] = field(default_factory=list)
 
 

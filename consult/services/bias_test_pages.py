@@ -16,9 +16,22 @@ from ethics_register.bias import METRICS, Thresholds
 from ..access import COMMITTEE
 from ..charts import ChartInput, IntervalChart, interval_chart, threshold_band
 from ..models import BiasTest, BiasWaiver, Member, RegisterEntry, utcnow
+from ..rules import N_
 from . import require_role
-from .bias_tests import get_test, result_of, thresholds_of, waivers_of
+from .bias_tests import get_test, result_of, tests_of, thresholds_of, waivers_of
 from .register import get_entry
+
+METRIC_LABELS = {
+    "selection_rate": N_("taux de sélection"),
+    "true_positive_rate": N_("taux de vrais positifs"),
+    "false_positive_rate": N_("taux de faux positifs"),
+    "false_negative_rate": N_("taux de faux négatifs"),
+    "precision": N_("précision"),
+    "accuracy": N_("exactitude"),
+}
+VERDICT_LABELS = {"pass": N_("dans les seuils"), "fail": N_("hors des seuils"),
+                  "not_enough_data": N_("trop peu de données")}
+DIRECTION_LABELS = {"higher": N_("plus élevé"), "lower": N_("plus bas"), "equal": N_("égal")}
 
 # Entries whose test matters now: a stale or missing test flags them.
 WATCHED_STATUSES = ("approved", "deployed")
@@ -166,3 +179,29 @@ def stale_entries(session: Session, rows: list[RegisterEntry], *, now: datetime 
         if tested is None or tested < limit:
             stale[entry_id] = tested
     return stale
+
+
+def card_tests(session: Session, row: RegisterEntry) -> list[dict[str, Any]]:
+    """The current version's tests for its model card, newest first; the verdicts of the
+    latest (the one the gate reads), with its waivers."""
+    tests = [t for t in tests_of(session, row.id) if t.version == row.current_version]
+    waived = {(w.test_id, w.metric) for w in waivers_of(session, row.id)}
+    items = []
+    for index, test in enumerate(tests):
+        verdicts = []
+        if index == 0:
+            result = result_of(test)
+            for key, verdict in sorted(result["verdicts"].items()):
+                attribute, metric, group = key.split("/", 2)
+                value = result["attributes"][attribute]["groups"][group]["metrics"][metric][
+                    "value"]
+                verdicts.append({"attribute": attribute, "metric": metric,
+                                 "metric_label": METRIC_LABELS[metric], "group": group,
+                                 "value": value, "verdict": verdict,
+                                 "verdict_label": VERDICT_LABELS[verdict],
+                                 "waived": (test.id, key) in waived})
+        items.append({"version": test.version, "recorded_at": test.created_at,
+                      "rows": test.rows, "dataset_sha256": test.dataset_sha256,
+                      "passed": test.passed, "failed": test.failed,
+                      "not_enough_data": test.not_enough_data, "verdicts": verdicts})
+    return items

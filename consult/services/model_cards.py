@@ -33,6 +33,7 @@ from ..models import (
 )
 from . import NotFound, require_role
 from .audit_log import latest_checkpoint
+from .bias_test_pages import card_tests
 from .register import NO_ENTRY, get_entry, versions
 from .register_pages import PUBLIC_STATUSES
 from .reviews import reviews_of
@@ -128,11 +129,11 @@ class ModelCard:
     status_changes: tuple[CardStatusChange, ...] = ()  # oldest first
     review: CardReview | None = None  # the latest signed review
     proposal: CardProposal | None = None
-    # The current version's bias tests, newest first, one dict each (to be filled from the
-    # bias-test storage): version, recorded_at (datetime), rows, dataset_sha256, passed, failed,
-    # not_enough_data, and verdicts: a list of {attribute, metric, metric_label, group, value,
-    # verdict, verdict_label, waived}, labels French and marked for translation. The template
-    # and the JSON read these keys; an absent key prints nothing.
+    # The current version's bias tests, newest first, one dict each: version, recorded_at
+    # (datetime), rows, dataset_sha256, passed, failed, not_enough_data, and (for the latest)
+    # verdicts: a list of {attribute, metric, metric_label, group, value, verdict,
+    # verdict_label, waived}, labels French and marked for translation
+    # (services.bias_test_pages.card_tests).
     bias_tests: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -213,7 +214,8 @@ def model_card(session: Session, actor: Member, entry_id: int,
         generated_at=now or utcnow(), checkpoint=_checkpoint(session),
         history=_history(rows), status_changes=_status_changes(session, row),
         review=_latest_signed_review(session, row),
-        proposal=CardProposal(proposal.id, proposal.title) if proposal else None)
+        proposal=CardProposal(proposal.id, proposal.title) if proposal else None,
+        bias_tests=card_tests(session, row))
 
 
 def public_model_card(session: Session, entry_id: int,

@@ -19,26 +19,13 @@ from ethics_register.bias import METRICS, Thresholds
 from ..access import COMMITTEE
 from ..db import get_session, rollback_session
 from ..forms_bias import BiasTestForm, ThresholdsForm, WaiverForm, split_list
-from ..rules import N_
 from ..services import ServiceError, bias_test_pages, bias_tests, register
 from ..services.audit_log import signer_for
+from ..services.bias_test_pages import DIRECTION_LABELS, METRIC_LABELS, VERDICT_LABELS
 from ..services.imports import ImportLimits
 from . import context_of, flash_error, role_required, say
 
 bp = Blueprint("bias_tests", __name__, url_prefix="/registre")
-
-METRIC_LABELS = {
-    "selection_rate": N_("taux de sélection"),
-    "true_positive_rate": N_("taux de vrais positifs"),
-    "false_positive_rate": N_("taux de faux positifs"),
-    "false_negative_rate": N_("taux de faux négatifs"),
-    "precision": N_("précision"),
-    "accuracy": N_("exactitude"),
-}
-VERDICT_LABELS = {"pass": N_("dans les seuils"), "fail": N_("hors des seuils"),
-                  "not_enough_data": N_("trop peu de données")}
-DIRECTION_LABELS = {"higher": N_("plus élevé"), "lower": N_("plus bas"), "equal": N_("égal")}
-
 
 def _retest_days() -> int:
     return current_app.config["PALABRE_RETEST_DAYS"]

@@ -77,10 +77,11 @@ def world(app, people):
     )
     proposal_id = int(proposal.headers["Location"].rstrip("/").split("/")[-1])
     member_id = 1
-    entry_id, review_id = _register_entry(app)
+    entry_id, review_id, test_id = _register_entry(app)
     return {
         "entry_id": entry_id,
         "review_id": review_id,
+        "test_id": test_id,
         "index": 0,
         "consultation_id": cid,
         "contribution_id": 1,
@@ -92,10 +93,11 @@ def world(app, people):
 
 def _register_entry(app):
     from consult.db import get_session
-    from consult.services import register, reviews
+    from consult.services import bias_tests, register, reviews
     from consult.services.audit_log import signer_for
     from consult.services.members import find_by_email
     from ethics_register import review
+    from tests.integration.test_bias_tests import upload
     from tests.unit.test_entry import complete
 
     with app.app_context():
@@ -106,7 +108,8 @@ def _register_entry(app):
         record = reviews.record_review(db, ethics, row.id, reviews.ReviewInput(
             answers=dict.fromkeys(names, "met"), notes=dict.fromkeys(names, "Vu."),
             opinion="favourable"), signer)
-        return row.id, record.id
+        test = bias_tests.record_upload(db, ethics, row.id, upload(), signer)
+        return row.id, record.id, test.id
 
 
 def rules(app):

@@ -311,3 +311,19 @@ def test_a_stale_or_missing_test_flags_the_model_in_the_list(app, session, setup
     stale_only = read(browser.client.get("/registre?stale=y")).split("<main")[1]
     assert s["entry"].name in stale_only and fresh.name not in stale_only
     assert "plus de 180 jours" in read(browser.client.get(f"/registre/{s['entry'].id}"))
+
+
+def test_the_model_card_carries_the_latest_tests_verdicts_and_waivers(session, setup):
+    from consult.services.model_cards import model_card, model_card_json
+
+    s = setup
+    bias_tests.record_upload(session, s["ethics"], s["entry"].id, upload(), s["signer"])
+    test = bias_tests.record_upload(session, s["ethics"], s["entry"].id, upload(), s["signer"])
+    failing = next(k for k, v in json.loads(test.result)["verdicts"].items() if v == "fail")
+    bias_tests.waive(session, s["ethics"], test.id, failing, "Suivi.", s["signer"])
+    document = model_card_json(model_card(session, s["ethics"], s["entry"].id))
+    latest, earlier = document["bias_tests"]
+    assert latest["failed"] == test.failed and earlier["verdicts"] == []
+    waived = [v for v in latest["verdicts"] if v["waived"]]
+    assert [f'{v["attribute"]}/{v["metric"]}/{v["group"]}' for v in waived] == [failing]
+    assert len(latest["verdicts"]) == len(json.loads(test.result)["verdicts"])

@@ -327,3 +327,52 @@ def test_the_model_card_carries_the_latest_tests_verdicts_and_waivers(session, s
     waived = [v for v in latest["verdicts"] if v["waived"]]
     assert [f'{v["attribute"]}/{v["metric"]}/{v["group"]}' for v in waived] == [failing]
     assert len(latest["verdicts"]) == len(json.loads(test.result)["verdicts"])
+
+
+def test_parallel_approvals_and_waivers_keep_one_of_each(app, people):
+    """Committee members sending at once through a real server: one set of thresholds stays in
+    force, one waiver per verdict, and nobody gets an error page."""
+    import threading
+
+    from consult.db import get_session
+    from consult.services.members import find_by_email
+    from tests.helpers import HttpSession, LiveServer
+
+    for i in range(4):
+        people.add(f"ethique{i}@coop.example", name=f"Membre {i}", roles=("ethics",))
+    with app.app_context():
+        db, signer = get_session(), signer_for(app.config)
+        ethics = find_by_email(db, "ethique0@coop.example")
+        entry_id = register.create_entry(db, ethics, complete(), signer).id
+        test = bias_tests.record_upload(db, ethics, entry_id, upload(), signer)
+        failing = next(k for k, v in json.loads(test.result)["verdicts"].items() if v == "fail")
+        test_id = test.id
+    answers, errors = [], []
+
+    def act(i, server):
+        try:
+            person = HttpSession(server.url)
+            assert person.login(f"ethique{i}@coop.example") == 302
+            token = person.csrf_token(f"/registre/{entry_id}/seuils")
+            answers.append(person.request(f"/registre/{entry_id}/seuils", {
+                "csrf_token": token, "ratio_min": "0,7", "ratio_max": "1,4",
+                "max_difference": "0,2", "min_count": str(20 + i), "reason": f"Séance {i}"})[0])
+            answers.append(person.request(f"/registre/tests/{test_id}/derogation", {
+                "csrf_token": token, "metric": failing, "reason": f"Accepté par {i}"})[0])
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+
+    with LiveServer(app) as server:
+        threads = [threading.Thread(target=act, args=(i, server)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert not errors and len(answers) == 8
+    assert set(answers) <= {302, 422}, answers  # done, or refused with a message
+    with app.app_context():
+        db = get_session()
+        latest = db.exec(select(BiasThresholds).where(BiasThresholds.entry_id == entry_id,
+                                                      BiasThresholds.latest)).all()
+        assert len(latest) == 1
+        assert len(bias_tests.waivers_of(db, entry_id)) == 1

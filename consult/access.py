@@ -15,6 +15,8 @@ ROLES = ("member", "facilitator", "ethics", "board", "admin")
 FACILITATION = frozenset({"facilitator", "admin"})
 # Keep the register of AI models: entries, bias tests, reviews, the audit log's proofs.
 COMMITTEE = frozenset({"ethics", "admin"})
+# Put motions to the vote, write their outcome, draft the AI charter, sign the minutes.
+BOARD = frozenset({"board", "admin"})
 # Members, colleges and the cooperative's settings.
 ADMINISTRATION = frozenset({"admin"})
 
@@ -36,9 +38,10 @@ class Can:
     facilitate: bool = False
     administer: bool = False
     keep_register: bool = False
+    lead_board: bool = False
 
 
 def can(member: Person | None) -> Can:
     """What ``member`` can do (None, a visitor who is not signed in: nothing)."""
     return Can(facilitate=holds(member, FACILITATION), administer=holds(member, ADMINISTRATION),
-               keep_register=holds(member, COMMITTEE))
+               keep_register=holds(member, COMMITTEE), lead_board=holds(member, BOARD))

@@ -41,6 +41,12 @@ def _environment(value: str) -> str:
     return value
 
 
+def _empty_college(value: str) -> str:
+    if value not in ("redistribute", "fail"):
+        raise ValueError("redistribute ou fail / redistribute or fail")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its environment name, default value and what it does."""
@@ -207,6 +213,21 @@ SETTINGS: tuple[Setting, ...] = (
         2,
         "Validity of a password-reset link, in hours.",
         _int,
+    ),
+    Setting(
+        "PALABRE_MAX_PROXIES",
+        2,
+        "Proxies (pouvoirs) a member may hold for one general-assembly motion, as the "
+        "statutes say.",
+        _int,
+    ),
+    Setting(
+        "PALABRE_EMPTY_COLLEGE",
+        "redistribute",
+        "What a college-weighted vote does with a college where nobody expressed a vote, as "
+        "the statutes say: `redistribute` its weight among the other colleges, or `fail` the "
+        "motion.",
+        _empty_college,
     ),
     Setting(
         "PALABRE_RETEST_DAYS",

@@ -330,6 +330,9 @@ class Proposal(ProposalBase, table=True):
     college_id: int | None = Field(default=None, foreign_key="college.id")
     status: str = Field(default="submitted", max_length=20)
     submission_key: str | None = Field(default=None, max_length=64, unique=True)
+    # The consultation that informs it, once it is put to the members.
+    consultation_id: int | None = Field(default=None, foreign_key="consultation.id",
+                                        ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -398,7 +401,17 @@ class AnalysisRun(SQLModel, table=True):
     heartbeat_at: datetime | None = None
 
 
-# The ethics register's tables (imported last: they use utcnow above).
+# The register's and the board's tables (imported last: they use utcnow above).
+from .board import (  # noqa: E402, F401  (re-exported: consult.models is one namespace)
+    Ballot,
+    BallotParticipation,
+    CharterVersion,
+    Motion,
+    Notification,
+    NotificationSetting,
+    Proxy,
+    SecretBallot,
+)
 from .register import (  # noqa: E402, F401  (re-exported: consult.models is one namespace)
     BiasTest,
     BiasThresholds,

@@ -446,3 +446,17 @@ class BiasThresholdsApproved(Event):
     max_difference: float
     min_count: int
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalMoved(Event):
+    """An AI-project proposal took a step of its path (consultation, ethics review, the board's
+    decision, its outcome, deployment), with what it was linked to and why."""
+
+    object_type: ClassVar[str] = "proposal"
+    previous: str
+    status: str
+    reason: str
+    consultation_id: int | None = None
+    entry_id: int | None = None
+    motion_id: int | None = None

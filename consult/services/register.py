@@ -174,6 +174,10 @@ def change_status(session: Session, actor: Member, entry_id: int, target: str, r
         if refusals:
             raise GateRefused(refusals)
     _move(session, actor, row, target, reason.strip())
+    if target == "deployed":
+        from .proposal_path import entry_deployed
+
+        entry_deployed(session, row)  # the approved project it came from is deployed too
     audit_log.checkpoint(session, signer, "register")
     session.commit()
     return row

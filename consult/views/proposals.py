@@ -2,15 +2,17 @@
 
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..db import get_session
 from ..forms import CommentForm, ConfirmForm, ProposalForm
-from ..services import ServiceError
+from ..proposal_path import LABELS as STEP_LABELS
+from ..services import ServiceError, proposal_path
 from ..services import proposals as proposal_service
-from . import context_of, flash_error
+from ..services.audit_log import signer_for
+from . import context_of, flash_error, ids_from
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
@@ -19,7 +21,7 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 @login_required
 def index():
     listing = proposal_service.proposal_list(get_session())
-    return render_template("proposals/index.html", **context_of(listing))
+    return render_template("proposals/index.html", step_labels=STEP_LABELS, **context_of(listing))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -80,8 +82,37 @@ def show(proposal_id: int):
         status = 422
     page = proposal_service.proposal_page(db, current_user, proposal.id)
     return render_template(
-        "proposals/show.html", **context_of(page), form=form, action_form=ConfirmForm()
+        "proposals/show.html", **context_of(page), form=form, action_form=ConfirmForm(),
+        path=proposal_path.proposal_path(db, current_user, proposal.id),
+        step_labels=STEP_LABELS,
     ), status
+
+
+@bp.post("/<int:proposal_id>/etape")
+@login_required
+def step(proposal_id: int):
+    """Take the next step of the proposal's path (who may, and when, is the service's)."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(gettext("Le formulaire a expiré : rechargez la page."), "error")
+        return redirect(url_for("proposals.show", proposal_id=proposal_id))
+    target = request.form.get("target", "")
+    signer = signer_for(current_app.config)
+    try:
+        if target == "resubmit":
+            proposal_path.resubmit(get_session(), current_user, proposal_id, signer)
+        else:
+            proposal_path.move(
+                get_session(), current_user, proposal_id, target, signer,
+                reason=request.form.get("reason", "")[:2000],
+                consultation_id=next(iter(ids_from([request.form.get("consultation_id", "")])),
+                                     None),
+                entry_id=next(iter(ids_from([request.form.get("entry_id", "")])), None))
+    except ServiceError as error:
+        flash_error(error)
+    else:
+        flash(gettext("Étape enregistrée."), "success")
+    return redirect(url_for("proposals.show", proposal_id=proposal_id) + "#parcours")
 
 
 @bp.post("/<int:proposal_id>/support")

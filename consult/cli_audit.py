@@ -15,6 +15,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ethics_register import CheckpointError, ProofError, Verifier, check_proof
+from ethics_register.history import BUNDLE_FORMAT
 
 from .cli_nlp import CliError
 
@@ -132,10 +133,21 @@ def verify_proof(file: Path, key: str) -> None:
     try:
         verifier = Verifier.from_key(text)
         document = json.loads(file.read_text(encoding="utf-8"))
-        signed, event = check_proof(document, verifier)
+        # One proof file, or a bundle of them (a decision's traceability page gives one).
+        proofs = (document.get("proofs") if isinstance(document, dict)
+                  and document.get("format") == BUNDLE_FORMAT else [document])
+        if not isinstance(proofs, list) or not proofs:
+            raise ProofError("the bundle holds no proof")
+        checked = []
+        for number, proof in enumerate(proofs, 1):
+            try:
+                checked.append(check_proof(proof, verifier))
+            except (CheckpointError, ProofError) as error:
+                raise ProofError(f"proof {number} of {len(proofs)}: {error}") from error
     except (CheckpointError, ProofError, ValueError) as error:
         click.echo(f"ÉCHEC / FAILED: {error}", err=True)
         sys.exit(1)
-    click.echo(f"OK : l'événement {event['index']} ({event['type']}, {event['occurred_at']}) "
-               f"est dans le journal « {signed.origin} » de {signed.size} événements signé par "
-               f"cette clé / the event is in the log signed by this key.")
+    for signed, event in checked:
+        click.echo(f"OK : l'événement {event['index']} ({event['type']}, {event['occurred_at']}) "
+                   f"est dans le journal « {signed.origin} » de {signed.size} événements signé "
+                   f"par cette clé / the event is in the log signed by this key.")

@@ -166,6 +166,7 @@ def _broken_chain(position: int, recorded: str, actual: str, before: dict,
 
 
 PROOF_FORMAT = "palabre-audit-proof/1"
+BUNDLE_FORMAT = "palabre-audit-proofs/1"  # {"format", "proofs": [proof files]}
 
 
 def check_proof(document: dict, verifier) -> tuple[Checkpoint, dict]:

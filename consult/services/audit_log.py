@@ -32,6 +32,7 @@ from ethics_register import (
     sign_checkpoint,
     verify_checkpoint,
 )
+from ethics_register.history import BUNDLE_FORMAT  # noqa: F401  (the bundle's name)
 
 from ..access import COMMITTEE
 from ..models import AuditCheckpoint, AuditEvent, AuditLog
@@ -187,21 +188,30 @@ NO_EVENT = N_("Le journal n'a pas d'événement n° %(index)s.")
 def proof_file(session: Session, signer: Signer, index: int) -> dict:
     """A self-contained proof that event ``index`` is in the log: the event, its inclusion
     path and the signed checkpoint it leads to. Verifiable offline with the public key."""
-    event = session.exec(select(AuditEvent).where(AuditEvent.leaf_index == index)).first()
-    if event is None:
-        raise NotFound(NO_EVENT, index=index)
+    return proof_files(session, signer, [index])[0]
+
+
+def proof_files(session: Session, signer: Signer, indexes: list[int]) -> list[dict]:
+    """The proof files of several events, against one signed checkpoint (the log's leaves are
+    read once)."""
+    rows = {e.leaf_index: e for e in session.exec(
+        select(AuditEvent).where(AuditEvent.leaf_index.in_(indexes)))}
+    for index in indexes:
+        if index not in rows:
+            raise NotFound(NO_EVENT, index=index)
     signed = checkpoint(session, signer, "proof")
     session.commit()
     leaves = _leaves(session, signed.tree_size)
-    return {
+    key = signer.verifier().key()
+    return [{
         "format": PROOF_FORMAT,
         "index": index,
         "tree_size": signed.tree_size,
-        "event": event.canonical,
+        "event": rows[index].canonical,
         "inclusion": [h.hex() for h in inclusion_proof(index, leaves)],
         "checkpoint": signed.note,
-        "public_key": signer.verifier().key(),
-    }
+        "public_key": key,
+    } for index in indexes]
 
 
 def consistency(session: Session, old_size: int, new_size: int) -> list[str]:

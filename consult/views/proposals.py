@@ -1,8 +1,18 @@
 """AI-project proposals: list, submit, read, comment, support."""
 
+import json
 import uuid
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
@@ -11,6 +21,7 @@ from ..forms import CommentForm, ConfirmForm, ProposalForm
 from ..proposal_path import LABELS as STEP_LABELS
 from ..services import ServiceError, proposal_path
 from ..services import proposals as proposal_service
+from ..services import traceability as trace
 from ..services.audit_log import signer_for
 from . import context_of, flash_error, ids_from
 
@@ -127,3 +138,23 @@ def support(proposal_id: int):
         except ServiceError as error:
             flash_error(error)
     return redirect(url_for("proposals.show", proposal_id=proposal_id))
+
+
+@bp.get("/<int:proposal_id>/tracabilite")
+@login_required
+def traceability(proposal_id: int):
+    """Everything that informed the project's decision, each piece's log proof checked."""
+    page = trace.traceability(get_session(), current_user, proposal_id,
+                              signer_for(current_app.config))
+    return render_template("proposals/traceability.html", page=page, step_labels=STEP_LABELS)
+
+
+@bp.get("/<int:proposal_id>/preuves.json")
+@login_required
+def proofs(proposal_id: int):
+    """The traceability page's proofs as one file, for `palabre audit verify-proof`."""
+    page = trace.traceability(get_session(), current_user, proposal_id,
+                              signer_for(current_app.config))
+    body = json.dumps(trace.proof_bundle(page), ensure_ascii=False, indent=1)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="preuves-projet-{proposal_id}.json"'})

@@ -51,6 +51,10 @@ def fair_upload():
 
 
 def test_the_whole_path_to_deployment(app, session, cast):
+    walk_the_whole_path(app, session, cast)
+
+
+def walk_the_whole_path(app, session, cast) -> int:
     c, signer = cast, cast["signer"]
     pid = c["proposal"].id
     proposal_path.move(session, c["facilitator"], pid, "in_consultation", signer,
@@ -80,6 +84,34 @@ def test_the_whole_path_to_deployment(app, session, cast):
     moved = [e.canonical for e in events(app, "ProposalMoved")]
     assert [m.split('"status":"')[1].split('"')[0] for m in moved] == [
         "in_consultation", "in_review", "board_decision", "approved", "deployed"]
+    return pid
+
+
+def test_the_traceability_page_proves_each_piece_and_its_file_verifies_offline(
+        app, session, cast, tmp_path):
+    import json
+
+    from consult.cli import cli
+    from consult.services.traceability import proof_bundle, traceability
+
+    pid = walk_the_whole_path(app, session, cast)
+    page = traceability(session, cast["member"], pid, cast["signer"])
+    kinds = [p.kind for p in page.pieces]
+    assert {"review", "bias_test", "motion", "entry", "step"} <= set(kinds)
+    assert page.all_verified and all(p.verified for p in page.pieces if p.event_index)
+    bundle = tmp_path / "preuves.json"
+    bundle.write_text(json.dumps(proof_bundle(page)))
+    runner = app.test_cli_runner()
+    checked = runner.invoke(cli, ["audit", "verify-proof", str(bundle), "--key",
+                                  page.public_key])
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.count("OK :") == len(page.proofs) > 3
+    document = proof_bundle(page)
+    document["proofs"][1]["event"] = document["proofs"][1]["event"].replace("a", "b", 1)
+    bundle.write_text(json.dumps(document))
+    forged = runner.invoke(cli, ["audit", "verify-proof", str(bundle), "--key",
+                                 page.public_key])
+    assert forged.exit_code == 1 and "proof 2 of" in forged.output
 
 
 def test_steps_by_the_wrong_role_or_out_of_order_are_refused(session, cast):
@@ -130,3 +162,8 @@ def test_the_path_on_the_proposal_page(app, people, browser):
     refused = browser.client.post(f"/proposals/{pid}/etape", data={
         "csrf_token": csrf_from(text), "target": "approved"}, follow_redirects=True)
     assert "ne peut pas passer" in read(refused)
+    trace = read(browser.client.get(f"/proposals/{pid}/tracabilite"))
+    assert "Toutes les preuves sont vérifiées" in trace and "preuve vérifiée" in trace
+    download = browser.client.get(f"/proposals/{pid}/preuves.json")
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert download.get_json()["format"] == "palabre-audit-proofs/1"

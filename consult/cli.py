@@ -86,6 +86,16 @@ def _load_demo_register() -> None:
                f"la porte de déploiement, {done.in_review} en revue / AI register loaded.")
 
 
+def _seed_charter() -> None:
+    """The founding AI charter, adopted at the cooperative's founding (no motion)."""
+    from .db import get_session
+    from .services.audit_log import signer_for
+    from .services.charter import seed_charter
+
+    if seed_charter(get_session(), signer_for(current_app.config)) is not None:
+        click.echo("Charte de l'IA fondatrice adoptée (version 1) / founding AI charter seeded.")
+
+
 def _safe_url() -> str:
     from .db import get_engine
 
@@ -130,6 +140,7 @@ def demo_load(analyse: bool) -> None:
     _ensure_own_entries()
     if result.created:
         _load_demo_register()
+        _seed_charter()
         click.echo(
             f"Coopérative de démonstration créée : {result.colleges} collèges, "
             f"{result.members} membres, {result.consultations} consultations, "

@@ -125,6 +125,7 @@ def init_app(app: Flask) -> None:
         analysis,
         auth,
         bias_tests,
+        charter,
         consultations,
         facilitate,
         journal,
@@ -141,6 +142,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(register.public)
     app.register_blueprint(model_cards.bp)
     app.register_blueprint(model_cards.public)
+    app.register_blueprint(charter.bp)
     app.add_template_filter(_local_dt, "local_dt")
     app.add_template_filter(_paragraphs, "paragraphs")
 

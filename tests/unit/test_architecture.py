@@ -104,7 +104,7 @@ def test_no_library_module_imports_the_app_even_lazily(path):
 def test_the_pure_parts_of_the_app_import_without_flask_or_a_database():
     pure = ["consult.rules", "consult.access", "consult.events", "consult.config",
             "consult.passwords", "consult.security", "consult.pseudonyms", "consult.charts",
-            "consult.typography"]
+            "consult.typography", "consult.tally", "consult.proposal_path"]
     pure += [module_name(p) for p in python_files("consult/formats")]
     result = import_with_blocked(pure, [*FLASK, *DATABASE])
     assert result.returncode == 0, result.stderr

@@ -147,7 +147,7 @@ def new():
     return _draft_page(form, None)
 
 
-@bp.route("/charte/versions/<int:version_id>/modifier", methods=["GET", "POST"])
+@bp.route("/charte/projets/<int:version_id>/modifier", methods=["GET", "POST"])
 @role_required(BOARD)
 def edit(version_id: int):
     db = get_session()
@@ -169,7 +169,7 @@ def edit(version_id: int):
     return _draft_page(form, version_id)
 
 
-@bp.post("/charte/versions/<int:version_id>/consultation")
+@bp.post("/charte/projets/<int:version_id>/consultation")
 @role_required(BOARD)
 def open_consultation(version_id: int):
     form = OpenConsultationForm()
@@ -187,7 +187,7 @@ def open_consultation(version_id: int):
     return _version(version_id, consult_form=form, status=422)
 
 
-@bp.post("/charte/versions/<int:version_id>/retrait")
+@bp.post("/charte/projets/<int:version_id>/retrait")
 @role_required(BOARD)
 def withdraw(version_id: int):
     form = WithdrawForm()

@@ -11,7 +11,14 @@ from flask import g
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from consult.models import AuditEvent, CharterVersion, Consultation, Motion, utcnow
+from consult.models import (
+    AnalysisRun,
+    AuditEvent,
+    CharterVersion,
+    Consultation,
+    Motion,
+    utcnow,
+)
 from consult.services import ServiceError, charter, charter_pages
 from consult.services.audit_log import signer_for
 from consult.services.members import find_by_email
@@ -267,3 +274,76 @@ def test_the_charter_prints_as_a_real_pdf_with_its_principles(app, session, boar
     assert "Version 1" in flat
     version = charter.adopted_version(session)
     assert ana.client.get(f"/charte/versions/{version.id}.pdf").status_code == 200
+
+
+def test_the_board_opens_the_consultation_sees_its_themes_and_withdraws_a_draft(app, session,
+                                                                                 board):
+    draft = amend(session, board, **{FRUGAL: "Des modèles légers, mesurés."})
+    browser = person(app, "conseil@coop.example")
+    page_url = f"/charte/versions/{draft.id}"
+    assert "Ouvrir la consultation" in read(browser.client.get(page_url))
+    past = browser.form_post(page_url, {"closes_at": "2001-01-01T12:00"},
+                             post_url=f"/charte/projets/{draft.id}/consultation")
+    assert past.status_code == 422 and "doit être dans le futur" in read(past)
+    assert "2001-01-01T12:00" in read(past)  # what they typed is kept
+    closes = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    opened = browser.form_post(page_url, {"closes_at": closes},
+                               post_url=f"/charte/projets/{draft.id}/consultation")
+    assert opened.status_code == 302
+    session.refresh(draft)
+    result = {"themes": [{"id": 0, "label": "Mesurer l'énergie", "size": 12,
+                          "keywords": ["énergie", "plafond"], "representatives": []}],
+              "convergence": {"verdicts": {"0": {"label": "convergent", "reasons": [
+                  {"code": "unknown", "params": {}, "text": "Tous les collèges d'accord."}]}},
+                  "counts": {"convergent": 1}}}
+    session.add(AnalysisRun(consultation_id=draft.consultation_id, mode="fast", status="done",
+                            result=json.dumps(result), finished_at=utcnow()))
+    session.commit()
+    page = read(browser.client.get(page_url))
+    assert "Mesurer l'énergie" in page and "Convergent" in page
+    assert "Tous les collèges d'accord." in page
+    withdrawn = browser.form_post(page_url, {"reason": "Remplacé par un texte plus court."},
+                                  post_url=f"/charte/projets/{draft.id}/retrait")
+    assert withdrawn.status_code == 302
+    session.refresh(draft)
+    assert draft.status == "withdrawn"
+    with pytest.raises(ServiceError):
+        charter.can_be_put_to_vote(session, draft.id)
+    assert person(app, "ana@coop.example").client.get(page_url).status_code == 403
+
+
+def test_the_board_edits_a_draft_and_the_log_records_each_step(app, session, board):
+    draft = amend(session, board, **{FRUGAL: "Des modèles légers."})
+    browser = person(app, "conseil@coop.example")
+    form = read(browser.client.get(f"/charte/projets/{draft.id}/modifier"))
+    assert "Des modèles légers." in form
+    data = {"summary": "Sobriété, en plus court."}
+    for i, p in enumerate(charter.principles_of(draft)):
+        data |= {f"principles-{i}-title": p.title, f"principles-{i}-text": p.text,
+                 f"principles-{i}-rationale": p.rationale}
+    data["principles-0-title"] = data["principles-0-text"] = ""
+    data["principles-0-rationale"] = ""  # a slot emptied: the principle is removed
+    edited = browser.form_post(f"/charte/projets/{draft.id}/modifier", data)
+    assert edited.status_code == 302, read(edited)
+    session.refresh(draft)
+    assert "Intérêt collectif" not in [p.title for p in charter.principles_of(draft)]
+    page = read(browser.client.get(f"/charte/versions/{draft.id}"))
+    assert "Intérêt collectif" in page and "<del>" in page
+    kinds = [e.event_type for e in session.exec(select(AuditEvent).where(
+        AuditEvent.object_type == "charter_version").order_by(AuditEvent.id))]
+    assert kinds == ["CharterVersionAdopted", "CharterDraftCreated", "CharterDraftEdited"]
+
+
+def test_the_demo_amendment_is_a_consulted_draft_on_frugality(app, session, board):
+    draft = charter.demo_amendment(session, board[1], board[0])
+    assert draft.status == "draft" and draft.number == 2 and draft.consultation_id
+    changes = charter_pages.version_page(session, board[0], draft.id).changes
+    assert [(c.kind, c.after.title) for c in changes if c.kind != "same"] == [
+        ("changed", FRUGAL)]
+    assert charter.can_be_put_to_vote(session, draft.id)
+
+
+def test_visitors_are_sent_to_sign_in(client, board):
+    for path in ("/charte", "/charte/versions", "/charte.pdf"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -347,3 +347,18 @@ def test_visitors_are_sent_to_sign_in(client, board):
     for path in ("/charte", "/charte/versions", "/charte.pdf"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.slow  # the demo's contributions are redacted with spaCy
+def test_the_demo_loads_the_founding_charter_and_its_log_verifies(app):
+    from consult.cli import cli
+    from consult.db import get_session
+
+    result = app.test_cli_runner().invoke(cli, ["demo", "load", "--no-analyse"])
+    assert result.exit_code == 0, result.output
+    assert "Charte de l'IA fondatrice adoptée" in result.output
+    with app.app_context():
+        version = charter.adopted_version(get_session())
+        assert version.number == 1 and len(charter.principles_of(version)) == 7
+    verified = app.test_cli_runner().invoke(cli, ["audit", "verify"])
+    assert verified.exit_code == 0 and "OK" in verified.output, verified.output

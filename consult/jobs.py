@@ -15,9 +15,9 @@ from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlmodel import Session
 
-from . import mail
+from . import mail, notify_mail  # noqa: F401  (notify_mail: its listeners send the outbox)
 from .db import database_url, make_engine
-from .services import analysis, audit_log, consultations
+from .services import analysis, audit_log, consultations, notifications
 from .services.imports import uploads
 
 huey = Huey("palabre", storage_class=MemoryStorage)
@@ -58,6 +58,14 @@ def close_due_consultations() -> list[int]:
     """Every minute: record the closing of consultations whose closing date has passed."""
     with _session() as session:
         return consultations.close_due_consultations(session)
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+def notify_due() -> int:
+    """Every 15 minutes: tell members of the consultations and votes now open (a date that has
+    come) and of the consultations closing within 48 hours, each once."""
+    with _session() as session:
+        return notifications.notify_due(session)
 
 
 @huey.on_startup()

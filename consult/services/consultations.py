@@ -23,7 +23,7 @@ from ..rules import (
     tidy,
     transition_problem,
 )
-from . import NotFound, PermissionDenied, ServiceError, actor_ref, require_role
+from . import NotFound, PermissionDenied, ServiceError, actor_ref, notifications, require_role
 
 
 @dataclass(frozen=True)
@@ -216,6 +216,8 @@ def change_status(
             status=target,
         ),
     )
+    if target == "open":  # its colleges' members are told, in this transaction
+        notifications.consultation_opened(session, consultation, now=now)
     session.commit()
     return consultation
 

@@ -131,6 +131,7 @@ def init_app(app: Flask) -> None:
         journal,
         main,
         model_cards,
+        notifications,
         proposals,
         register,
         transfer,
@@ -143,6 +144,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(model_cards.bp)
     app.register_blueprint(model_cards.public)
     app.register_blueprint(charter.bp)
+    app.register_blueprint(notifications.bp)
     app.add_template_filter(_local_dt, "local_dt")
     app.add_template_filter(_paragraphs, "paragraphs")
 

@@ -125,6 +125,7 @@ def init_app(app: Flask) -> None:
         analysis,
         auth,
         bias_tests,
+        board,
         charter,
         consultations,
         facilitate,
@@ -141,6 +142,8 @@ def init_app(app: Flask) -> None:
                    account, journal, register, bias_tests):
         app.register_blueprint(module.bp)
     app.register_blueprint(register.public)
+    app.register_blueprint(board.bp)
+    app.register_blueprint(board.votes)
     app.register_blueprint(model_cards.bp)
     app.register_blueprint(model_cards.public)
     app.register_blueprint(charter.bp)

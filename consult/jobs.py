@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from . import mail, notify_mail  # noqa: F401  (notify_mail: its listeners send the outbox)
 from .db import database_url, make_engine
-from .services import analysis, audit_log, consultations, notifications
+from .services import analysis, audit_log, board, consultations, notifications
 from .services.imports import uploads
 
 huey = Huey("palabre", storage_class=MemoryStorage)
@@ -66,6 +66,13 @@ def notify_due() -> int:
     come) and of the consultations closing within 48 hours, each once."""
     with _session() as session:
         return notifications.notify_due(session)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def close_due_motions() -> list[int]:
+    """Every minute: count the vote of motions whose closing time has passed."""
+    with _session() as session:
+        return board.close_due_motions(session, audit_log.signer_for(_settings), _settings)
 
 
 @huey.on_startup()

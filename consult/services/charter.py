@@ -47,6 +47,8 @@ NOT_A_DRAFT = N_("Cette version n'est plus un projet : elle ne se modifie plus."
 NOT_CURRENT = N_("Cet amendement porte sur la version %(base)s de la charte, qui n'est plus "
                  "celle en vigueur (c'est la version %(current)s) : il ne peut plus être mis "
                  "au vote. Écrivez un nouvel amendement sur la version en vigueur.")
+WITHDRAWN = N_("Ce projet a été retiré : il ne peut plus être mis au vote.")
+ALREADY_ADOPTED = N_("Cette version a déjà été adoptée : il n'y a plus rien à mettre au vote.")
 IN_VOTE = N_("Un vote est en cours sur cette version : elle ne change plus d'ici sa clôture.")
 IN_CONSULTATION = N_("La consultation sur cet amendement est ouverte : le texte soumis aux "
                      "membres ne change pas avant sa clôture.")
@@ -371,8 +373,10 @@ def open_to_consultation(session: Session, actor: Member, version_id: int, signe
 def vote_refusal(session: Session, version_id: int) -> Problem | None:
     """Why the version cannot be put to the vote (a consult.rules Problem), or None."""
     version = get_version(session, version_id)
+    if version.status == "withdrawn":
+        return Problem(WITHDRAWN)
     if version.status != "draft":
-        return Problem(NOT_A_DRAFT)
+        return Problem(ALREADY_ADOPTED)
     current = adopted_version(session)
     if current is None or version.base_version_id != current.id:
         base = session.get(CharterVersion, version.base_version_id) \

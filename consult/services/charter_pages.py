@@ -20,7 +20,7 @@ from ethics_register import entry
 from ..access import BOARD, ROLES, holds
 from ..models import CharterVersion, Consultation, Member, Motion
 from ..rules import N_, Problem
-from . import PermissionDenied, require_role
+from . import NotFound, PermissionDenied, require_role
 from .charter import (
     Principle,
     adopted_version,
@@ -222,8 +222,6 @@ def readable_version(session: Session, actor: Member, version_id: int | None) ->
     version = adopted_version(session) if version_id is None else get_version(session,
                                                                               version_id)
     if version is None:
-        from . import NotFound
-
         raise NotFound(N_("La coopérative n'a pas encore de charte adoptée."))
     if version.status not in READABLE:
         raise PermissionDenied(N_("Seules les versions adoptées de la charte s'impriment."))

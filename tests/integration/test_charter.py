@@ -307,8 +307,9 @@ def test_the_board_opens_the_consultation_sees_its_themes_and_withdraws_a_draft(
     assert withdrawn.status_code == 302
     session.refresh(draft)
     assert draft.status == "withdrawn"
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refused:
         charter.can_be_put_to_vote(session, draft.id)
+    assert refused.value.problem.message == charter.WITHDRAWN
     assert person(app, "ana@coop.example").client.get(page_url).status_code == 403
 
 

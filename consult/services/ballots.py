@@ -25,6 +25,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from ethics_register import Signer
@@ -223,16 +224,26 @@ def _cast_secret(session, actor, motion, voter, choice, reason, by_proxy, settin
     session.flush()
     nonce = secrets.token_hex(NONCE_BYTES)
     commitment = commitment_of(choice, nonce)
-    session.add(SecretBallot(motion_id=motion.id, voter_key=key, college_id=voter.college_id,
-                             by_proxy=by_proxy, choice=choice, reason=reason,
-                             commitment=commitment, latest=True))
+    ballot = SecretBallot(motion_id=motion.id, voter_key=key, college_id=voter.college_id,
+                          by_proxy=by_proxy, choice=choice, reason=reason,
+                          commitment=commitment, latest=True)
+    session.add(ballot)
     session.flush()
+    _scatter(session, ballot)
     audit.record_event(session, events.SecretBallotCast(
         actor=actor.ref, object_id=str(motion.id), voter=voter.ref, by_proxy=by_proxy,
         again=again))
     session.commit()
     return CastVote(motion.id, voter.ref, voter.display_name, choice, by_proxy, True, again,
                     nonce, commitment)
+
+
+def _scatter(session: Session, ballot: SecretBallot) -> None:
+    """SQLite gives every row a hidden sequential ``rowid`` that would order the what-half as
+    the who-half's ids are ordered: a random one takes its place (the row is stored by it)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE secret_ballot SET rowid = :place WHERE id = :id"),
+                        {"place": secrets.randbits(62) + 1, "id": ballot.id})
 
 
 # --- Proxies ----------------------------------------------------------------------------

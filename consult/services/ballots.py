@@ -246,6 +246,28 @@ def _scatter(session: Session, ballot: SecretBallot) -> None:
                         {"place": secrets.randbits(62) + 1, "id": ballot.id})
 
 
+def reshuffle(session: Session, motion: Motion) -> None:
+    """At the close of a secret ballot, in its transaction: rewrite the what-half in random
+    order. While the vote is open, PostgreSQL's system columns (``xmin``, the transaction that
+    wrote a row, and ``ctid``, its place) still pair each ballot with its participation row,
+    written in the same transaction; rewritten together, every ballot carries the closing
+    transaction's id and a place drawn at random, so the live rows no longer say who voted
+    what. (The old row versions stay in the table's pages until autovacuum reclaims them.)"""
+    rows = list(session.exec(select(SecretBallot).where(SecretBallot.motion_id == motion.id)))
+    copies = [SecretBallot(motion_id=r.motion_id, voter_key=r.voter_key,
+                           college_id=r.college_id, by_proxy=r.by_proxy, choice=r.choice,
+                           reason=r.reason, commitment=r.commitment, latest=r.latest)
+              for r in rows]
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    secrets.SystemRandom().shuffle(copies)
+    for copy in copies:
+        session.add(copy)
+        session.flush()
+        _scatter(session, copy)
+
+
 # --- Proxies ----------------------------------------------------------------------------
 
 

@@ -321,6 +321,10 @@ def close_motion(session: Session, actor: Member | None, motion_id: int, signer:
         session.rollback()
         raise ServiceError(NOT_OPEN)
     session.refresh(motion)
+    if motion.secret:
+        from .ballots import reshuffle
+
+        reshuffle(session, motion)
     counts, ballots, commitments = counted_ballots(session, motion, settings)
     result = tally.tally(rules_of(motion), counts, ballots)
     document = result.to_json()

@@ -97,3 +97,35 @@ def test_a_proxy_through_the_pages(app):
     response = bo.form_post(url, {"choice": "pour"})
     assert response.status_code == 302
     assert "vote enregistré (Pour)" in read(bo.client.get(f"/votes/{motion.id}"))
+
+
+def test_the_close_rewrites_the_secret_ballots_so_no_system_column_pairs_them(app, session):
+    """While the vote is open, a ballot and its participation row were written by the same
+    transaction; after the close, every ballot is the closing transaction's, in random order,
+    and the count and the receipts still hold."""
+    from sqlalchemy import text
+
+    from consult.models import SecretBallot
+
+    motion = open_motion(app, session, secret=True)
+    cast = [vote(app, session, email, motion, choice) for email, choice in (
+        ("bea@coop.example", "pour"), ("paul@coop.example", "contre"),
+        ("chair@coop.example", "pour"))]
+    closed = close(app, session, motion)
+    assert json.loads(closed.result)["pour"] == 2
+    rows = session.exec(select(SecretBallot).where(SecretBallot.motion_id == motion.id)).all()
+    assert sorted(r.commitment for r in rows) == sorted(c.commitment for c in cast)
+    if session.get_bind().dialect.name == "postgresql":
+        ballot_tx = set(session.execute(text(
+            "SELECT xmin::text FROM secret_ballot WHERE motion_id = :m"), {"m": motion.id})
+            .scalars())
+        who_tx = set(session.execute(text(
+            "SELECT xmin::text FROM ballot_participation WHERE motion_id = :m"),
+            {"m": motion.id}).scalars())
+        assert len(ballot_tx) == 1 and not ballot_tx & who_tx
+    else:
+        places = session.execute(text("SELECT rowid FROM secret_ballot")).scalars().all()
+        assert min(places) > 2**32
+    for item in cast:
+        assert ballots.opened_choice(json.loads(events(app, "MotionClosed")[0].canonical)[
+            "data"]["commitments"], item.nonce) == item.choice

@@ -25,7 +25,8 @@ PUBLIC = {
 # Who may use each area beyond "any signed-in member". The committee's model cards,
 # /registre/<int:entry_id>/fiche.pdf and fiche.json, are in /registre.
 AREAS = {"/admin": {"admin"}, "/facilitate": {"facilitator", "admin"},
-         "/registre": {"ethics", "admin"}, "/journal/preuves": {"ethics", "admin"}}
+         "/registre": {"ethics", "admin"}, "/journal/preuves": {"ethics", "admin"},
+         "/conseil": {"board", "admin"}, "/charte/projets": {"board", "admin"}}
 ROLES = ("member", "facilitator", "ethics", "board", "admin")
 
 
@@ -78,7 +79,12 @@ def world(app, people):
     proposal_id = int(proposal.headers["Location"].rstrip("/").split("/")[-1])
     member_id = 1
     entry_id, review_id, test_id = _register_entry(app)
+    motion_id, version_id, notification_id = _board(app)
     return {
+        "motion_id": motion_id,
+        "version_id": version_id,
+        "notification_id": notification_id,
+        "for_member": member_id,
         "entry_id": entry_id,
         "review_id": review_id,
         "test_id": test_id,
@@ -110,6 +116,31 @@ def _register_entry(app):
             opinion="favourable"), signer)
         test = bias_tests.record_upload(db, ethics, row.id, upload(), signer)
         return row.id, record.id, test.id
+
+
+def _board(app):
+    """An assembly motion open to every member, the founding charter, a notification."""
+    from datetime import timedelta
+
+    from consult.db import get_session
+    from consult.models import Notification, utcnow
+    from consult.services import board, charter
+    from consult.services.audit_log import signer_for
+    from consult.services.members import find_by_email
+
+    with app.app_context():
+        db, signer = get_session(), signer_for(app.config)
+        version = charter.seed_charter(db, signer)
+        chair = find_by_email(db, "board@coop.example")
+        motion = board.open_motion(db, chair, board.MotionInput(
+            title="Motion", text="Texte.", body="assembly", method="one_member_one_vote",
+            majority="simple", opens_at=utcnow() - timedelta(minutes=1),
+            closes_at=utcnow() + timedelta(days=1)), signer, app.config)
+        note = Notification(member_id=find_by_email(db, "member@coop.example").id,
+                            kind="vote_opened", params="{}", url="/votes")
+        db.add(note)
+        db.commit()
+        return motion.id, version.id, note.id
 
 
 def rules(app):

@@ -319,6 +319,9 @@ def _give(session, actor, motion_id, holder_id, settings, now) -> Proxy:
     audit.record_event(session, events.ProxyGiven(
         actor=actor.ref, object_id=str(proxy.id), motion_id=motion.id, giver=actor.ref,
         holder=holder.ref))
+    from .notifications import proxy_received
+
+    proxy_received(session, proxy, settings)
     session.commit()
     return proxy
 

@@ -240,6 +240,9 @@ def open_motion(session: Session, actor: Member, data: MotionInput, signer: Sign
         majority=motion.majority, quorum=motion.quorum, college_quorum=motion.college_quorum,
         weights=weights, empty_college=motion.empty_college, secret=motion.secret,
         opens_at=motion.opens_at, closes_at=motion.closes_at))
+    from .notifications import vote_opened
+
+    vote_opened(session, motion, settings)  # the body's members are told (and mailed)
     audit_log.checkpoint(session, signer, "board")
     session.commit()
     return motion
@@ -342,6 +345,9 @@ def close_motion(session: Session, actor: Member | None, motion_id: int, signer:
     document["applied"] = _applied(apply_outcome(session, motion, signer))
     motion.result = json.dumps(document, ensure_ascii=False, sort_keys=True)
     session.add(motion)
+    from .notifications import decision_taken
+
+    decision_taken(session, motion, settings)  # those who took part are told
     audit_log.checkpoint(session, signer, "board")
     session.commit()
     return motion

@@ -20,6 +20,8 @@ from ..models import (
     Member,
     MemberRole,
     MemberToken,
+    Notification,
+    NotificationSetting,
     Proposal,
     ProposalComment,
     ProposalSupport,
@@ -173,6 +175,7 @@ def export_my_data(session: Session, member: Member, *, key: str) -> dict[str, A
         for r in session.exec(select(ContributionReport).where(
             ContributionReport.reporter_ref.in_(list(by_ref))).order_by(ContributionReport.id))
     ] if by_ref else []
+    board = _board_data(session, member)
     history = _events_about(session, member, list(by_ref))
     audit.record_event(session, events.MemberDataExported(actor=member.ref, object_id=member.ref))
     session.commit()
@@ -195,7 +198,34 @@ def export_my_data(session: Session, member: Member, *, key: str) -> dict[str, A
         "proposal_comments": comments,
         "proposals_supported": supported,
         "reports": reports,
+        **board,
         "audit_events": history,
+    }
+
+
+def _board_data(session: Session, member: Member) -> dict[str, list]:
+    """The member's open ballots (a secret ballot's choice is linked to nobody: only that they
+    took part), the proxies they gave or held, their notifications and e-mail settings."""
+    from ..models import Ballot, BallotParticipation, Proxy
+
+    return {
+        "ballots": [{"motion_id": b.motion_id, "choice": b.choice, "reason": b.reason,
+                     "by_proxy": b.by_proxy, "latest": b.latest, "created_at": _iso(b.created_at)}
+                    for b in session.exec(select(Ballot).where(Ballot.voter_id == member.id)
+                                          .order_by(Ballot.id))],
+        "secret_ballots_taken_part": [
+            p.motion_id for p in session.exec(select(BallotParticipation).where(
+                BallotParticipation.member_id == member.id).order_by(BallotParticipation.id))],
+        "proxies": [{"motion_id": p.motion_id, "given": p.giver_id == member.id,
+                     "created_at": _iso(p.created_at), "revoked_at": _iso(p.revoked_at)}
+                    for p in session.exec(select(Proxy).where(or_(
+                        Proxy.giver_id == member.id, Proxy.holder_id == member.id)))],
+        "notifications": [{"kind": n.kind, "params": json.loads(n.params), "url": n.url,
+                           "created_at": _iso(n.created_at), "read_at": _iso(n.read_at)}
+                          for n in session.exec(select(Notification).where(
+                              Notification.member_id == member.id).order_by(Notification.id))],
+        "notification_emails": {s.kind: s.email for s in session.exec(select(
+            NotificationSetting).where(NotificationSetting.member_id == member.id))},
     }
 
 
@@ -263,6 +293,8 @@ def erase_account(
     for model, column in (
         (ProposalSupport, ProposalSupport.member_id),
         (MemberToken, MemberToken.member_id),
+        (Notification, Notification.member_id),
+        (NotificationSetting, NotificationSetting.member_id),
     ):
         for row in session.exec(select(model).where(column == member.id)):
             session.delete(row)

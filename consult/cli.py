@@ -82,8 +82,24 @@ def _load_demo_register() -> None:
 
     ethics = tuple(email_for(name) for name, _college, roles in MEMBERS if "ethics" in roles)
     done = load_demo_register(get_session(), signer_for(current_app.config), ethics[:2])
-    click.echo(f"Registre de l'IA : {done.deployed} modèle déployé, {done.refused} refusé par "
+    click.echo(f"Registre de l'IA : {done.approved} modèle approuvé, {done.refused} refusé par "
                f"la porte de déploiement, {done.in_review} en revue / AI register loaded.")
+
+
+def _load_demo_board() -> None:
+    """The board's decisions: the charter's amendment adopted, a project approved by the
+    assembly (weighted by college, with proxies) and deployed through the register's gate."""
+    from .db import get_session
+    from .demo_board import load_demo_board
+    from .services.audit_log import signer_for
+
+    config = current_app.config
+    done = load_demo_board(get_session(), signer_for(config), config,
+                           config["PALABRE_PSEUDONYM_KEY"], config["PALABRE_RETENTION_MONTHS"])
+    click.echo(f"Conseil : charte version {done.charter_version} adoptée après consultation ; "
+               f"projet n° {done.proposal_id} approuvé par l'assemblée ({done.proxies} pouvoirs) "
+               f"puis {'déployé' if done.proposal_status == 'deployed' else done.proposal_status}"
+               f" par la porte du registre / board decisions loaded.")
 
 
 def _seed_charter() -> None:
@@ -141,6 +157,7 @@ def demo_load(analyse: bool) -> None:
     if result.created:
         _load_demo_register()
         _seed_charter()
+        _load_demo_board()
         click.echo(
             f"Coopérative de démonstration créée : {result.colleges} collèges, "
             f"{result.members} membres, {result.consultations} consultations, "

@@ -1,8 +1,9 @@
 """The demo cooperative's ethics register: three AI projects from its proposals, each at another
-step. The request pre-sorting passed its bias test, has a signed favourable opinion and is
-deployed; the volunteer matching fails its test (people in the marsh villages are proposed a
-match less often) and the gate refuses to deploy it; the meeting transcription is in review with
-a test whose smallest group is too small for a verdict.
+step. The request pre-sorting passed its bias test and has a signed favourable opinion (the
+board's part of the demo, consult/demo_board.py, deploys it once the assembly approves it); the
+volunteer matching fails its test (people in the marsh villages are proposed a match less
+often) and the gate refuses to deploy it; the meeting transcription is in review with a test
+whose smallest group is too small for a verdict.
 
 Everything goes through the services (entries, tests, reviews, moves through the gate), so the
 demo's register leaves the audit trail real use would. The predictions are invented, drawn with
@@ -115,7 +116,7 @@ NOTES = {
 
 @dataclass(frozen=True)
 class DemoRegister:
-    deployed: int
+    approved: int  # ready for the gate once the assembly approves it
     refused: int
     in_review: int
     refusals: list[str]  # why the gate refused the matching
@@ -179,8 +180,8 @@ def load_demo_register(session: Session, signer: Signer, ethics_emails: tuple[st
     move(sorting, *review_steps)
     _test(session, first, sorting.id, _pre_sorting(rng), signer, "pre-tri-demo.csv")
     _review(session, first, second, sorting.id, "favourable", signer)
-    move(sorting, ("approved", "Avis favorable signé en séance du comité."),
-         ("deployed", "Test de biais dans les seuils et avis favorable : mise en service."))
+    # Deployed by the board's part of the demo, once the assembly approves the project.
+    move(sorting, ("approved", "Avis favorable signé en séance du comité."))
 
     matching = create(MATCHING, "Suggestion d'appariements entre bénévoles et personnes isolées")
     move(matching, *review_steps)
@@ -193,4 +194,4 @@ def load_demo_register(session: Session, signer: Signer, ethics_emails: tuple[st
     transcription = create(TRANSCRIPTION, "Transcription locale des réunions de coordination")
     move(transcription, *review_steps)
     _test(session, first, transcription.id, _transcription(rng), signer, "transcription-demo.csv")
-    return DemoRegister(deployed=1, refused=1, in_review=1, refusals=refusals)
+    return DemoRegister(approved=1, refused=1, in_review=1, refusals=refusals)

@@ -13,7 +13,7 @@ from sqlmodel import select
 from consult import append_only
 from consult.cli import cli
 from consult.db import get_engine, get_session
-from consult.models import RegisterEntry
+from consult.models import Member, RegisterEntry
 from consult.services import bias_tests, register
 from tests.helpers import Browser, read
 
@@ -27,7 +27,9 @@ def load(app):
 @pytest.mark.slow  # the demo's contributions are redacted with spaCy
 def test_the_demo_register_shows_every_step_of_the_gate_and_its_log_verifies(app):
     output = load(app)
-    assert "1 modèle déployé, 1 refusé par la porte de déploiement" in output
+    assert "1 modèle approuvé, 1 refusé par la porte de déploiement" in output
+    assert "charte version 2 adoptée après consultation" in output
+    assert "approuvé par l'assemblée" in output and "déployé par la porte du registre" in output
     with app.app_context():
         db = get_session()
         rows = {r.name: r for r in db.exec(select(RegisterEntry))}
@@ -53,6 +55,8 @@ def test_the_demo_register_shows_every_step_of_the_gate_and_its_log_verifies(app
     assert "Le déploiement est refusé tant que" in page and "Tests de biais" in page
     public = read(app.test_client().get("/ia"))
     assert deployed.name in public and "Transcription locale" not in public
+    with app.app_context():
+        _the_board_decided(app, get_session(), deployed)
     runner = app.test_cli_runner()
     verified = runner.invoke(cli, ["audit", "verify"])
     assert verified.exit_code == 0 and "OK" in verified.output, verified.output
@@ -66,3 +70,31 @@ def test_the_demo_register_shows_every_step_of_the_gate_and_its_log_verifies(app
             append_only.create(connection)
     broken = runner.invoke(cli, ["audit", "verify"])
     assert broken.exit_code != 0 and "RegisterEntryCreated" in broken.output, broken.output
+
+
+def _the_board_decided(app, db, deployed):
+    """The charter's version 2 adopted by a board motion after a closed consultation; the
+    pre-sorting project approved by the assembly, weighted by college with proxies, deployed,
+    its traceability proved piece by piece."""
+    from consult.models import Ballot, CharterVersion, Consultation, Motion, Proposal
+    from consult.services.audit_log import signer_for
+    from consult.services.traceability import traceability
+
+    adopted = db.exec(select(CharterVersion).where(CharterVersion.status == "adopted")).one()
+    assert adopted.number == 2 and adopted.motion_id is not None
+    assert db.get(Consultation, adopted.consultation_id).status == "closed"
+    proposal = db.get(Proposal, deployed.proposal_id)
+    assert proposal.status == "deployed"
+    motion = db.exec(select(Motion).where(Motion.subject == "proposal",
+                                          Motion.subject_id == proposal.id)).one()
+    result = json.loads(motion.result)
+    assert (motion.body, motion.method, motion.outcome) == (
+        "assembly", "college_weighted", "adopted")
+    assert {c["college"] for c in result["colleges"]} >= {"Salariés", "Bénévoles"}
+    assert db.exec(select(Ballot).where(Ballot.motion_id == motion.id, Ballot.by_proxy)).all()
+    member = db.exec(select(Member).where(Member.email.like("mathieu%"))).one()
+    page = traceability(db, member, proposal.id, signer_for(app.config))
+    kinds = {p.kind for p in page.pieces}
+    assert {"analysis", "review", "bias_test", "motion", "entry", "step"} - kinds <= {
+        "analysis"}  # the demo's analyses run in the worker, after the load
+    assert page.all_verified

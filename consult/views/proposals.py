@@ -17,7 +17,8 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..db import get_session
-from ..forms import CommentForm, ConfirmForm, ProposalForm
+from ..forms import ENTRY_STATUS_LABELS, CommentForm, ConfirmForm, ProposalForm
+from ..forms_board import MOTION_STATUS_LABELS, OUTCOME_LABELS
 from ..proposal_path import LABELS as STEP_LABELS
 from ..services import ServiceError, proposal_path
 from ..services import proposals as proposal_service
@@ -146,7 +147,10 @@ def traceability(proposal_id: int):
     """Everything that informed the project's decision, each piece's log proof checked."""
     page = trace.traceability(get_session(), current_user, proposal_id,
                               signer_for(current_app.config))
-    return render_template("proposals/traceability.html", page=page, step_labels=STEP_LABELS)
+    return render_template("proposals/traceability.html", page=page, step_labels=STEP_LABELS,
+                           entry_status_labels=ENTRY_STATUS_LABELS,
+                           outcome_labels=OUTCOME_LABELS,
+                           motion_status_labels=MOTION_STATUS_LABELS)
 
 
 @bp.get("/<int:proposal_id>/preuves.json")

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, current_app, flash, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import format_decimal, get_locale, gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
@@ -56,6 +56,8 @@ def say(problem: Problem) -> str:
 def _shown(value):
     if isinstance(value, datetime):
         return _local_dt(value)
+    if isinstance(value, float):  # 82,83 in French, 82.83 in English
+        return format_decimal(value, format="#,##0.##")
     if isinstance(value, Problem):  # "Ligne 3 : <why>", each part in the reader's language
         return say(value)
     return value
@@ -131,6 +133,7 @@ def init_app(app: Flask) -> None:
         facilitate,
         journal,
         main,
+        minutes,
         model_cards,
         notifications,
         proposals,
@@ -148,6 +151,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(model_cards.public)
     app.register_blueprint(charter.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(minutes.bp)
+    app.register_blueprint(minutes.members)
     app.add_template_filter(_local_dt, "local_dt")
     app.add_template_filter(_paragraphs, "paragraphs")
 

@@ -124,3 +124,14 @@ class MotionOutcomeWritten(Event):
     object_type: ClassVar[str] = "motion"
     statement: str
     outcome: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MinutesSigned(Event):
+    """The chair (the actor) signed the minutes of a closed motion. ``content_sha256`` is the
+    SHA-256 of the minutes' canonical JSON (consult.services.minutes), which pins what was
+    signed without putting members' names or words in the log."""
+
+    object_type: ClassVar[str] = "motion"
+    content_sha256: str
+    outcome: str

@@ -2,6 +2,8 @@
 signature under /conseil; the members' page and PDF under /votes, once signed (who reads what:
 consult/services/minutes.py). Thin: call the service, render, hand the file over."""
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
@@ -12,7 +14,6 @@ from ..access import BOARD
 from ..db import get_session
 from ..forms import ConfirmForm
 from ..forms_board import OUTCOME_LABELS
-from ..models import utcnow
 from ..services import ServiceError
 from ..services import minutes as service
 from ..services.audit_log import signer_for
@@ -79,8 +80,9 @@ def _page(minutes: service.Minutes, *, board: bool):
 
 
 def _pdf(minutes: service.Minutes) -> Response:
-    html = render_template("board/minutes_print.html", minutes=minutes, generated_at=utcnow(),
-                           verdict=verdict(minutes), percent=percent, **LABELS)
+    html = render_template("board/minutes_print.html", minutes=minutes,
+                           generated_at=datetime.now(UTC), verdict=verdict(minutes),
+                           percent=percent, **LABELS)
     return Response(reports.pdf_from_html(html), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{file_name(minutes.motion_id)}"'})
 

@@ -59,10 +59,10 @@ class MotionForm(FlaskForm):
     method = RadioField(_l("Méthode de décompte"), default="college_weighted")
     majority = RadioField(_l("Majorité requise"), default="simple")
     quorum = DecimalField(
-        _l("Quorum (en % des membres de l'instance)"), default=0, places=None,
+        _l("Quorum (pourcentage des membres de l'instance)"), default=0, places=None,
         validators=[InputRequired(), NumberRange(min=0, max=100)])
     college_quorum = DecimalField(
-        _l("Quorum dans chaque collège (en % de ses membres)"), default=0, places=None,
+        _l("Quorum dans chaque collège (pourcentage de ses membres)"), default=0, places=None,
         validators=[InputRequired(), NumberRange(min=0, max=100)])
     secret = BooleanField(_l("Vote à bulletin secret"))
     opens_at = DateTimeLocalField(_l("Ouverture du vote"), format="%Y-%m-%dT%H:%M",

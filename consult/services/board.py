@@ -406,14 +406,19 @@ def close_due_motions(session: Session, signer: Signer, settings: dict,
     return closed
 
 
+MINUTES_SIGNED = N_("Le procès-verbal est signé (par %(name)s) : la décision ne se réécrit plus.")
+
+
 def write_outcome(session: Session, actor: Member, motion_id: int, statement: str,
                   signer: Signer) -> Motion:
-    """The board writes the outcome statement of a closed motion (it may rewrite it; every
-    version is in the log)."""
+    """The board writes the outcome statement of a closed motion (it may rewrite it until the
+    chair signs the minutes; every version is in the log)."""
     require_role(actor, BOARD)
     motion = get_motion(session, motion_id)
     if motion.status != "closed":
         raise ServiceError(NOT_CLOSED)
+    if motion.minutes_signed_at is not None:
+        raise ServiceError(MINUTES_SIGNED, name=motion.minutes_signed_by or "")
     statement = statement.strip()
     if not statement:
         raise ServiceError(STATEMENT_NEEDED)

@@ -135,8 +135,15 @@ def test_signing_pins_the_content_once_and_only_for_the_board(app, session):
     with pytest.raises(ServiceError, match="déjà signé par Chantal Chair"):
         sign(app, session, motion)
     assert len(events(app, "MinutesSigned")) == 1
-    # A rewritten statement no longer matches what was signed, and the minutes say so.
-    write_statement(app, session, motion, "Autre décision.")
+    # Once signed, the decision is not rewritten; edited behind the app's back, the minutes
+    # say that it no longer matches what was signed.
+    with pytest.raises(ServiceError, match="ne se réécrit plus"):
+        write_statement(app, session, motion, "Autre décision.")
+    session.rollback()
+    motion = session.get(Motion, motion.id)
+    motion.outcome_statement = "Autre décision."
+    session.add(motion)
+    session.commit()
     assert not service.minutes(session, member(session, CHAIR), motion.id).signature.intact
 
 

@@ -359,7 +359,10 @@ def test_the_demo_loads_the_founding_charter_and_its_log_verifies(app):
     assert result.exit_code == 0, result.output
     assert "Charte de l'IA fondatrice adoptée" in result.output
     with app.app_context():
-        version = charter.adopted_version(get_session())
-        assert version.number == 1 and len(charter.principles_of(version)) == 7
+        founding = charter.get_version(get_session(), 1)
+        assert len(charter.principles_of(founding)) == 7
+        # the board's part of the demo adopts the amendment after its consultation
+        assert founding.status == "superseded"
+        assert charter.adopted_version(get_session()).number == 2
     verified = app.test_cli_runner().invoke(cli, ["audit", "verify"])
     assert verified.exit_code == 0 and "OK" in verified.output, verified.output

@@ -4,7 +4,7 @@ from sqlmodel import Session, func, select
 
 from .. import audit, events
 from ..access import ADMINISTRATION
-from ..models import College, Cooperative, Member, utcnow
+from ..models import College, Cooperative, Member, Motion, utcnow
 from ..rules import N_, Problem, college_weight_warnings, tidy
 from . import NotFound, ServiceError, actor_ref, require_role
 
@@ -100,6 +100,14 @@ def get_college(session: Session, college_id: int) -> College:
     return college
 
 
+RENAME_DURING_VOTE = N_("Un vote est ouvert : renommez ce collège après sa clôture (le vote "
+                        "compte les collèges sous leur nom à son ouverture).")
+
+
+def _open_motions(session: Session) -> bool:
+    return session.exec(select(Motion.id).where(Motion.status == "open")).first() is not None
+
+
 def update_college(
     session: Session,
     actor: Member | None,
@@ -119,6 +127,9 @@ def update_college(
     changes = tuple(key for key, value in new.items() if getattr(college, key) != value)
     if not changes:
         return college
+    if "name" in changes and _open_motions(session):
+        # An open motion's weights are kept by the colleges' names it opened with.
+        raise ServiceError(RENAME_DURING_VOTE)
     for key, value in new.items():
         setattr(college, key, value)
     college.updated_at = utcnow()

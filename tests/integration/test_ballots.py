@@ -129,3 +129,18 @@ def test_the_close_rewrites_the_secret_ballots_so_no_system_column_pairs_them(ap
     for item in cast:
         assert ballots.opened_choice(json.loads(events(app, "MotionClosed")[0].canonical)[
             "data"]["commitments"], item.nonce) == item.choice
+
+
+def test_a_college_is_not_renamed_while_a_vote_is_open(app, session, coop):  # noqa: F811
+    from consult.services.cooperative import update_college
+
+    motion = open_motion(app, session)
+    staff = coop["staff"]
+    with pytest.raises(ServiceError, match="Un vote est ouvert"):
+        update_college(session, None, staff.id, name="Équipe salariée", description="",
+                       vote_weight=staff.vote_weight)
+    session.rollback()
+    close(app, session, motion)
+    renamed = update_college(session, None, staff.id, name="Équipe salariée", description="",
+                             vote_weight=staff.vote_weight)
+    assert renamed.name == "Équipe salariée"

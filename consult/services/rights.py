@@ -203,6 +203,22 @@ def export_my_data(session: Session, member: Member, *, key: str) -> dict[str, A
     }
 
 
+def _forget_in_notifications(session: Session, member: Member) -> None:
+    """The holders of the member's proxies were told their name: it goes with the account."""
+    from ..models import Proxy
+
+    holders = {p.holder_id for p in session.exec(select(Proxy).where(
+        Proxy.giver_id == member.id))}
+    if not holders:
+        return
+    for note in session.exec(select(Notification).where(
+            Notification.member_id.in_(holders), Notification.kind == "proxy_received")):
+        params = json.loads(note.params)
+        if params.get("giver") == member.display_name:
+            note.params = json.dumps({**params, "giver": ERASED_NAME}, ensure_ascii=False)
+            session.add(note)
+
+
 def _board_data(session: Session, member: Member) -> dict[str, list]:
     """The member's open ballots (a secret ballot's choice is linked to nobody: only that they
     took part), the proxies they gave or held, their notifications and e-mail settings."""
@@ -298,6 +314,7 @@ def erase_account(
     ):
         for row in session.exec(select(model).where(column == member.id)):
             session.delete(row)
+    _forget_in_notifications(session, member)
     member.role_links = []
     member.email = None
     member.display_name = ERASED_NAME

@@ -35,3 +35,9 @@ def test_votes_proxies_and_decisions_are_told(app, session, coop):  # noqa: F811
     eve = member(session, "eve@coop.example")
     rights.erase_account(session, eve, key="k", password=TEST_PASSWORD)
     assert session.exec(select(Notification).where(Notification.member_id == eve.id)).all() == []
+    ana = member(session, "ana@coop.example")  # gave a proxy: the holder was told her name
+    rights.erase_account(session, ana, key="k", password=TEST_PASSWORD)
+    told = session.exec(select(Notification).where(
+        Notification.member_id == member(session, "bo@coop.example").id,
+        Notification.kind == "proxy_received")).one()
+    assert "Ana" not in told.params

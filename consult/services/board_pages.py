@@ -35,6 +35,19 @@ class CollegeRow:
     effective_weight: float | None  # percent counted in the weighted share
     quorum_met: bool
     bar: float  # px
+    share_exact: str | None = None  # "p/q", the exact share the verdict compared
+
+
+def college_rows(document: dict) -> tuple[CollegeRow, ...]:
+    """The colleges of a stored tally (Tally.to_json) that had members, for the motion's page
+    and its minutes."""
+    return tuple(CollegeRow(
+        name=c["college"], eligible=c["eligible"], voted=c["voted"], pour=c["pour"],
+        contre=c["contre"], abstention=c["abstention"], by_proxy=c["by_proxy"],
+        share=c["share"], weight=c["weight"], effective_weight=c["effective_weight"],
+        quorum_met=c["quorum_met"], bar=round((c["share"] or 0) * BAR_WIDTH, 1),
+        share_exact=c.get("share_exact"))
+        for c in document["colleges"] if c["eligible"] > 0)
 
 
 @dataclass(frozen=True)
@@ -64,12 +77,7 @@ def result_of(motion: Motion) -> Result | None:
     document = json.loads(motion.result or "{}")
     if not document.get("outcome"):
         return None
-    rows = tuple(CollegeRow(
-        name=c["college"], eligible=c["eligible"], voted=c["voted"], pour=c["pour"],
-        contre=c["contre"], abstention=c["abstention"], by_proxy=c["by_proxy"],
-        share=c["share"], weight=c["weight"], effective_weight=c["effective_weight"],
-        quorum_met=c["quorum_met"], bar=round((c["share"] or 0) * BAR_WIDTH, 1))
-        for c in document["colleges"] if c["eligible"] > 0)
+    rows = college_rows(document)
     applied = document.get("applied")
     return Result(
         outcome=document["outcome"], weighted=motion.method == "college_weighted", rows=rows,

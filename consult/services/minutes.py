@@ -39,6 +39,7 @@ from ..models import AuditEvent, Ballot, Member, Motion, SecretBallot, utcnow
 from ..rules import N_, Problem
 from . import PermissionDenied, ServiceError, audit_log, require_role, retry_on_conflict
 from .board import NO_COLLEGE, college_names, get_motion, in_body, weights_of
+from .board_pages import CollegeRow, college_rows
 
 NOT_CLOSED = N_("Le procès-verbal d'une motion s'établit une fois le vote clos.")
 NOT_SIGNED = N_("Le procès-verbal de cette motion n'est pas encore signé par la présidence.")
@@ -48,24 +49,6 @@ STATEMENT_FIRST = N_("Écrivez la décision du conseil avant de signer le procè
 ALREADY_SIGNED = N_("Le procès-verbal est déjà signé par %(name)s le %(signed_at)s.")
 SIGNED_MEANWHILE = N_("Le procès-verbal vient d'être signé, ou la décision réécrite : "
                       "relisez-le avant de signer.")
-
-
-@dataclass(frozen=True)
-class CollegeMinutes:
-    """One college's count, as the tally stored it. Shares 0–1; weights in percent."""
-
-    name: str
-    eligible: int
-    voted: int
-    pour: int
-    contre: int
-    abstention: int
-    by_proxy: int
-    share: float | None
-    share_exact: str | None
-    weight: float | None
-    effective_weight: float | None
-    quorum_met: bool
 
 
 @dataclass(frozen=True)
@@ -126,7 +109,7 @@ class Minutes:
     turnout: float | None
     quorum_met: bool
     college_quorum_met: bool
-    colleges: tuple[CollegeMinutes, ...]
+    colleges: tuple[CollegeRow, ...]
     share: float | None
     share_exact: str | None
     outcome: str
@@ -220,7 +203,7 @@ def _assemble(session: Session, motion: Motion) -> Minutes:
         contre=document["contre"], abstention=document["abstention"],
         by_proxy=document["by_proxy"], turnout=document.get("turnout"),
         quorum_met=document["quorum_met"], college_quorum_met=document["college_quorum_met"],
-        colleges=tuple(_college(c) for c in document["colleges"] if c["eligible"] > 0),
+        colleges=college_rows(document),
         share=document["share"], share_exact=document.get("share_exact"),
         outcome=document["outcome"],
         reasons=tuple(Problem(r["message"], r["params"]) for r in document["reasons"]),
@@ -234,14 +217,6 @@ def _assemble(session: Session, motion: Motion) -> Minutes:
         signature = Signature(motion.minutes_signed_by or "", _utc(motion.minutes_signed_at),
                               pinned, pinned == digest)
     return replace(unsigned, content_sha256=digest, signature=signature)
-
-
-def _college(c: dict) -> CollegeMinutes:
-    return CollegeMinutes(
-        name=c["college"], eligible=c["eligible"], voted=c["voted"], pour=c["pour"],
-        contre=c["contre"], abstention=c["abstention"], by_proxy=c["by_proxy"],
-        share=c["share"], share_exact=c.get("share_exact"), weight=c["weight"],
-        effective_weight=c["effective_weight"], quorum_met=c["quorum_met"])
 
 
 def _open_ballots(session: Session, motion: Motion, names: dict[int | None, str]

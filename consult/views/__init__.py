@@ -6,7 +6,16 @@ from functools import wraps
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, flash, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_decimal, get_locale, gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -75,6 +84,13 @@ def public_url(endpoint: str, **values) -> str:
     PALABRE_BASE_URL, or else on the address this request came to (development)."""
     base = current_app.config["PALABRE_BASE_URL"] or request.url_root
     return base.rstrip("/") + url_for(endpoint, **values)
+
+
+def attachment(body: bytes | str, filename: str, mimetype: str) -> Response:
+    """A download: ``body`` saved by the browser as ``filename`` (a name the app made, never
+    one typed by a person)."""
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def context_of(page) -> dict:

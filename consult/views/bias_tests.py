@@ -3,7 +3,6 @@ its JSON, sign a waiver, approve an entry's thresholds. Thin: parse, call one se
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -23,7 +22,7 @@ from ..services import ServiceError, bias_test_pages, bias_tests, register
 from ..services.audit_log import signer_for
 from ..services.bias_test_pages import DIRECTION_LABELS, METRIC_LABELS, VERDICT_LABELS
 from ..services.imports import ImportLimits
-from . import context_of, flash_error, role_required, say
+from . import attachment, context_of, flash_error, role_required, say
 
 bp = Blueprint("bias_tests", __name__, url_prefix="/registre")
 
@@ -87,8 +86,7 @@ def show(test_id: int):
 def download(test_id: int):
     page = bias_test_pages.test_page(get_session(), current_user, test_id)
     name = f"test-de-biais-{page.entry.id}-v{page.test.version}-{page.test.id}.json"
-    return Response(page.test.result, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(page.test.result, name, "application/json")
 
 
 @bp.post("/tests/<int:test_id>/derogation")

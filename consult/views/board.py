@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -40,7 +39,7 @@ from ..forms_board import (
 )
 from ..services import ServiceError, ballots, board, board_pages
 from ..services.audit_log import dumps, signer_for
-from . import context_of, flash_error, role_required, say
+from . import attachment, context_of, flash_error, role_required, say
 
 bp = Blueprint("board", __name__, url_prefix="/conseil")
 votes = Blueprint("votes", __name__, url_prefix="/votes")
@@ -269,8 +268,7 @@ def proof(motion_id: int):
         flash(gettext("La preuve sera disponible à la clôture du vote."), "error")
         return redirect(url_for("votes.receipt", motion_id=motion_id))
     name = f"preuve-motion-{motion_id}-{found.proof['index']}.json"
-    return Response(dumps(found.proof), mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(dumps(found.proof), name, "application/json")
 
 
 @votes.route("/<int:motion_id>/verifier", methods=["GET", "POST"])

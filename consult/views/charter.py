@@ -32,7 +32,7 @@ from ..forms_charter import (
 )
 from ..services import ServiceError, charter, charter_pages
 from ..services.audit_log import signer_for
-from . import context_of, flash_error, role_required, say
+from . import attachment, context_of, flash_error, role_required, say
 from .analysis import reason_text
 
 bp = Blueprint("charter", __name__)
@@ -92,8 +92,7 @@ def _pdf(version_id: int | None) -> Response:
     html = render_template("charter/print.html", version=view, status_labels=STATUS_LABELS,
                            generated_at=datetime.now(UTC))
     name = _file_name(view.number)
-    return Response(reports.pdf_from_html(html), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(reports.pdf_from_html(html), name, "application/pdf")
 
 
 @bp.get("/charte.pdf")

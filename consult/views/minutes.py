@@ -17,7 +17,7 @@ from ..forms_board import OUTCOME_LABELS
 from ..services import ServiceError
 from ..services import minutes as service
 from ..services.audit_log import signer_for
-from . import flash_error, role_required
+from . import attachment, flash_error, role_required
 from .board import LABELS
 
 bp = Blueprint("minutes", __name__, url_prefix="/conseil")
@@ -83,8 +83,8 @@ def _pdf(minutes: service.Minutes) -> Response:
     html = render_template("board/minutes_print.html", minutes=minutes,
                            generated_at=datetime.now(UTC), verdict=verdict(minutes),
                            percent=percent, **LABELS)
-    return Response(reports.pdf_from_html(html), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{file_name(minutes.motion_id)}"'})
+    return attachment(reports.pdf_from_html(html), file_name(minutes.motion_id),
+                      "application/pdf")
 
 
 @bp.get("/motions/<int:motion_id>/pv", endpoint="page")

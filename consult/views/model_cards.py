@@ -19,7 +19,7 @@ from ..extensions import limiter
 from ..forms import ENTRY_STATUS_LABELS
 from ..services import model_cards
 from ..typography import french
-from . import public_url, role_required
+from . import attachment, public_url, role_required
 
 bp = Blueprint("model_cards", __name__, url_prefix="/registre")
 public = Blueprint("public_model_cards", __name__, url_prefix="/ia")
@@ -39,8 +39,7 @@ def file_name(card: model_cards.ModelCard, extension: str) -> str:
 
 
 def _download(body: bytes | str, name: str, mimetype: str) -> Response:
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(body, name, mimetype)
 
 
 def _proposal_url(card: model_cards.ModelCard) -> str | None:

@@ -5,7 +5,6 @@ import uuid
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -24,7 +23,7 @@ from ..services import ServiceError, proposal_path
 from ..services import proposals as proposal_service
 from ..services import traceability as trace
 from ..services.audit_log import signer_for
-from . import context_of, flash_error, ids_from
+from . import attachment, context_of, flash_error, ids_from
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
@@ -160,5 +159,4 @@ def proofs(proposal_id: int):
     page = trace.traceability(get_session(), current_user, proposal_id,
                               signer_for(current_app.config))
     body = json.dumps(trace.proof_bundle(page), ensure_ascii=False, indent=1)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="preuves-projet-{proposal_id}.json"'})
+    return attachment(body, f"preuves-projet-{proposal_id}.json", "application/json")

@@ -8,6 +8,8 @@
 from .cluster import HdbscanClusterer, KMeansClusterer, SingleCluster
 from .describe import ThemeDescriber
 from .embed import FastEmbedder, PrecomputedEmbeddings, l2_normalise
+from .labels import PhraseLabeller, artefact
+from .language import LANGUAGES, NAMES, LanguageChoice, choose_language, detect_language
 from .pipeline import AUTO_QUALITY_LIMIT, MODES, ThemePipeline, find_themes, quality_embedder
 from .preprocess import Preprocessor
 from .reduce import NoReduction, PcaMap, UmapReducer, nearest_neighbours
@@ -19,6 +21,7 @@ __all__ = [
     "AUTO_QUALITY_LIMIT",
     "MESSAGES",
     "MODES",
+    "NAMES",
     "Assignment",
     "Clusterer",
     "Describer",
@@ -26,8 +29,11 @@ __all__ = [
     "FastEmbedder",
     "HdbscanClusterer",
     "KMeansClusterer",
+    "LANGUAGES",
+    "LanguageChoice",
     "NoReduction",
     "PcaMap",
+    "PhraseLabeller",
     "PrecomputedEmbeddings",
     "Preprocessor",
     "Reducer",
@@ -39,6 +45,9 @@ __all__ = [
     "ThemeResult",
     "UmapReducer",
     "UniversalSentenceEncoder",
+    "artefact",
+    "choose_language",
+    "detect_language",
     "find_themes",
     "input_sha256",
     "l2_normalise",

@@ -1,4 +1,4 @@
-"""Cut French verbatims into tokens and lemmas with spaCy; set apart those too short to mean much.
+"""Cut verbatims into tokens and lemmas with spaCy; set apart those too short to mean much.
 
 The model (``fr_core_news_md``) is loaded once, on first use, without its parser and named-entity
 recogniser: lemmas need only the tagger side of the pipeline (tok2vec, morphologizer,
@@ -10,6 +10,11 @@ tagger on an evenly spaced sample only, learn from it the usual lemma of each wo
 tokenise the rest (≈100 times faster), looking lemmas up in that table; forms the sample never saw
 are lemmatised on their own. On SIB-200 this agrees with full contextual lemmatisation for 97 % of
 content words (measured, see docs/themes.md); the lemmas feed keywords, where that is plenty.
+
+English texts (``lang="en"``, or ``lang=None`` and detected by :mod:`nlp.themes.language`) are
+only tokenised, by spaCy's English rules (``spacy.blank("en")``, no model), with English stop
+words; a token's "lemma" is its lower-case form, since the French lemmatiser turns English into
+nonsense ("have" → "haver"). French analysis, the default, is as it was.
 
 This module is plain Python: no Flask, no database.
 """
@@ -24,6 +29,7 @@ from importlib import metadata
 
 import numpy as np
 
+from .language import DEFAULT_LANGUAGE, STOP_WORDS, LanguageChoice, check_language, choose_language
 from .stages import Progress
 
 MODEL = "fr_core_news_md"
@@ -73,8 +79,26 @@ def load_model(model: str = MODEL):
     return spacy.load(model, exclude=list(EXCLUDED_COMPONENTS))
 
 
+@lru_cache(maxsize=2)
+def load_blank(lang: str):
+    """spaCy's rules for a language without any model (tokeniser, stop words), once per process."""
+    import spacy
+
+    return spacy.blank(lang)
+
+
+def tokenizer_for(lang: str, model: str = MODEL):
+    """The tokeniser the Preprocessor uses for ``lang``: the model's for French, spaCy's rules
+    for English. Cutting a text again with it gives the same tokens as its Analysis."""
+    return load_model(model).tokenizer if lang == "fr" else load_blank(lang).tokenizer
+
+
 class Preprocessor:
-    """spaCy French analysis in batches: tokens, lemmas and content flags for each verbatim."""
+    """spaCy analysis in batches: tokens, lemmas and content flags for each verbatim.
+
+    ``lang``: "fr" (the default), "en", or None to detect it from the texts of each
+    :meth:`analyse` call; :attr:`language` then says which was used and whether it was detected.
+    """
 
     def __init__(
         self,
@@ -82,6 +106,7 @@ class Preprocessor:
         batch_size: int = 256,
         contextual_limit: int = 5_000,
         max_characters: int = MAX_CHARACTERS,
+        lang: str | None = DEFAULT_LANGUAGE,
     ):
         if contextual_limit < 1:
             raise ValueError("contextual_limit must be at least 1")
@@ -89,34 +114,57 @@ class Preprocessor:
         self.batch_size = batch_size
         self.contextual_limit = contextual_limit
         self.max_characters = max_characters
+        self.lang = check_language(lang)
+        self.language_: LanguageChoice | None = None
+        # After an analysis of French texts: each lower-case word form's usual part of speech
+        # in the tagged verbatims ("vélos": "NOUN"), which labels use to keep to noun phrases.
+        self.part_of_speech_: dict[str, str] = {}
         self._nlp = None
 
     @property
+    def language(self) -> LanguageChoice:
+        """The language of the last analysis; before any, the one given (or French, undetected)."""
+        if self.language_ is not None:
+            return self.language_
+        return LanguageChoice(self.lang or DEFAULT_LANGUAGE, detected=False)
+
+    @property
     def nlp(self):
-        """The spaCy pipeline, loaded on first use (about 5 s) and shared by every Preprocessor."""
+        """The French spaCy pipeline, loaded on first use (about 5 s) and shared by every
+        Preprocessor. Its word vectors serve the fast embedder whatever the language."""
         if self._nlp is None:
             self._nlp = load_model(self.model)
         return self._nlp
 
     @property
     def stop_words(self) -> frozenset[str]:
-        """spaCy's French stop words (507 words), lower case."""
-        return frozenset(self.nlp.Defaults.stop_words)
+        """spaCy's stop words of the language, lower case (507 French, 326 English words)."""
+        if self.language.language == "fr":
+            return frozenset(self.nlp.Defaults.stop_words)
+        return STOP_WORDS[self.language.language]
 
     def version(self) -> str:
-        """The model and its version, e.g. ``fr_core_news_md==3.8.0``."""
+        """The model and its version, e.g. ``fr_core_news_md==3.8.0``; for English texts, the
+        spaCy rules that cut them too."""
         try:
-            return f"{self.model}=={metadata.version(self.model)}"
+            version = f"{self.model}=={metadata.version(self.model)}"
         except metadata.PackageNotFoundError:
-            return f"{self.model}=={self.nlp.meta.get('version', '?')}"
+            version = f"{self.model}=={self.nlp.meta.get('version', '?')}"
+        if self.language.language != "fr":
+            version += f", spacy.blank({self.language.language!r})=={metadata.version('spacy')}"
+        return version
 
     def analyse(self, texts: Sequence[str], progress: Progress | None = None) -> list[Analysis]:
         """Analyse each text; the result has one :class:`Analysis` per text, in order."""
         texts = [text[: self.max_characters] for text in texts]
+        self.language_ = choose_language(texts, self.lang)
+        self.part_of_speech_ = {}
         total = len(texts)
         if total == 0:
             return []
-        from spacy.attrs import LEMMA, ORTH
+        if self.language_.language != "fr":
+            return self._tokenise_only(texts, progress)
+        from spacy.attrs import LEMMA, ORTH, POS
 
         nlp = self.nlp
         reader = _Reader(nlp, self.stop_words)
@@ -127,9 +175,12 @@ class Preprocessor:
             contextual = sorted(set(np.linspace(0, total - 1, self.contextual_limit).astype(int)))
         sampled = len(contextual) < total
         table: dict[int, Counter] = {}
+        tags: Counter = Counter()
         docs = nlp.pipe((texts[i] for i in contextual), batch_size=self.batch_size)
         for done, (index, doc) in enumerate(zip(contextual, docs, strict=True), start=1):
-            pairs = doc.to_array([ORTH, LEMMA]).tolist()
+            triples = doc.to_array([ORTH, LEMMA, POS]).tolist()
+            tags.update((orth, pos) for orth, _, pos in triples)
+            pairs = [(orth, lemma) for orth, lemma, _ in triples]
             results[index] = reader.analysis(pairs)
             if sampled:
                 for orth, lemma in pairs:
@@ -158,9 +209,32 @@ class Preprocessor:
                 lemma_of[orth] = alone_lemma.lower()
             for index, orths in zip(rest, arrays, strict=True):
                 results[index] = reader.analysis([(orth, lemma_of[orth]) for orth in orths])
+        self.part_of_speech_ = _usual_tags(tags, reader, nlp.vocab.strings)
         if progress is not None:
             progress("preprocess", total, total)
         return results  # type: ignore[return-value]
+
+    def _tokenise_only(self, texts: list[str], progress: Progress | None) -> list[Analysis]:
+        """English: spaCy's English tokeniser; a token's lemma is its lower-case form."""
+        from spacy.attrs import ORTH
+
+        blank = load_blank(self.language.language)
+        reader = _Reader(blank, self.stop_words)
+        results = []
+        for doc in blank.tokenizer.pipe(texts, batch_size=1000):
+            orths = doc.to_array([ORTH]).ravel().tolist()
+            results.append(reader.analysis([(o, reader.form(o)[0].lower()) for o in orths]))
+        if progress is not None:
+            progress("preprocess", len(texts), len(texts))
+        return results
+
+
+def _usual_tags(tags: Counter, reader: _Reader, strings) -> dict[str, str]:
+    """Each lower-case form's most frequent tag; ties go to the alphabetically first."""
+    by_form: dict[str, Counter] = {}
+    for (orth, pos), n in tags.items():
+        by_form.setdefault(reader.form(orth)[0].lower(), Counter())[strings[pos]] += n
+    return {form: min(c, key=lambda tag, c=c: (-c[tag], tag)) for form, c in by_form.items()}
 
 
 class _Reader:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask.cli import ScriptInfo
 
-from nlp.themes import AUTO_QUALITY_LIMIT, MODES
+from nlp.themes import AUTO_QUALITY_LIMIT, LANGUAGES, MODES
 
 
 class CliError(click.ClickException):
@@ -110,6 +110,23 @@ def echo_themes(result, texts: list[str]) -> None:
             click.echo("    « " + (text[:140] + "…" if len(text) > 140 else text) + " »")
 
 
+def language_line(result, texts: list[str], lang: str | None) -> str:
+    """"Langue détectée : anglais", "Langue : français (indiquée)"…"""
+    from nlp.themes import NAMES, choose_language
+
+    language = getattr(result, "language", None)
+    detected = getattr(result, "language_detected", None)
+    if language is None or detected is None:  # the analysis's own choice, made the same way
+        choice = choose_language(texts, lang)
+        language, detected = choice.language, choice.detected
+    name = NAMES[language][0]
+    if detected:
+        return f"Langue détectée : {name}"
+    if lang is not None:
+        return f"Langue : {name} (indiquée)"
+    return f"Langue : {name} (par défaut : trop peu de mots pour la reconnaître)"
+
+
 @click.group("nlp")
 def nlp_group() -> None:
     """Text analysis (no database needed for files)."""
@@ -119,8 +136,9 @@ def nlp_group() -> None:
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False,
                                                         path_type=Path))
 @click.option("--text-column", default="text", show_default=True)
-@click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr"]),
-              help="Language of the texts (French only for now).")
+@click.option("--lang", default=None, type=click.Choice(LANGUAGES),
+              help="Language of the texts: fr or en; detected from the texts when not given "
+              "(files only).")
 @click.option("--mode", default="auto", show_default=True, type=click.Choice(MODES),
               help=f"auto: quality up to {AUTO_QUALITY_LIMIT:,} verbatims, fast above; the result "
               "says which ran.")
@@ -142,7 +160,8 @@ def themes_command(ctx, file, text_column, lang, mode, n_themes, seed, out, cons
 
     texts, rows = read_texts(file, text_column)
     result = find_themes(texts, mode=mode, n_themes=n_themes, seed=seed,
-                         progress=StageProgress())
+                         progress=StageProgress(), lang=lang)
+    click.echo(language_line(result, texts, lang))
     echo_themes(result, texts)
     if out:
         write_result(result, rows, out)

@@ -113,9 +113,9 @@ class ThemeDescription:
 class ThemeDescriber:
     """Labels and keywords (phrases as written, :mod:`nlp.themes.labels`) and typical verbatims.
 
-    ``stop_words`` are added to those of the texts' language. ``max_documents``: the most
-    typical verbatims of each theme read for its phrases (the labels' cost does not grow with
-    the corpus). ``label_words`` only serves the lemma fallback.
+    ``stop_words`` are added to those of the texts' language. ``max_documents`` and
+    ``max_total_documents`` bound the verbatims read for phrases (:meth:`_read`), so the labels'
+    cost does not grow with the corpus. ``label_words`` only serves the lemma fallback.
     """
 
     def __init__(
@@ -127,6 +127,7 @@ class ThemeDescriber:
         binary: bool = True,
         extra_stop_words: Iterable[str] | None = None,
         max_documents: int = 300,
+        max_total_documents: int = 5_000,
         max_candidates: int = 30,
         diversity: float = 0.3,
         extend_share: float = 0.3,
@@ -140,6 +141,7 @@ class ThemeDescriber:
         self.n_representatives = n_representatives
         self.binary = binary
         self.max_documents = max_documents
+        self.max_total_documents = max_total_documents
         self.labeller_options = {
             "n_keywords": n_keywords,
             "max_candidates": max_candidates,
@@ -155,6 +157,7 @@ class ThemeDescriber:
             "representatives, maximal marginal relevance; lemma c-TF-IDF as fallback",
             **self.labeller_options,
             "max_documents": self.max_documents,
+            "max_total_documents": self.max_total_documents,
             "keywords_fallback": f"c-TF-IDF over lemmas, binary={self.binary}",
             "label_words": self.label_words,
             "n_representatives": self.n_representatives,
@@ -209,10 +212,7 @@ class ThemeDescriber:
         phrased = {}
         if texts is not None:
             labeller = PhraseLabeller(lang, stop_words, **self.labeller_options)
-            documents = clauses_of(
-                {label: ordered[label][: self.max_documents] for label in ctfidf.classes_},
-                texts, lemmas, lang,
-            )
+            documents = clauses_of(self._read(ordered), texts, lemmas, lang)
             rep_texts = {label: [texts[i] for i in representatives[label]]
                          for label in ctfidf.classes_}
             phrased = labeller.label(documents, encode, rep_texts, part_of_speech)
@@ -231,6 +231,17 @@ class ThemeDescriber:
                 typicality=typicalities[label],
             )
         return out
+
+    def _read(self, ordered: dict[int, list[int]]) -> dict[int, list[int]]:
+        """The most typical members of each theme whose phrases are read: at most
+        ``max_documents`` per theme and about ``max_total_documents`` in all, shared by size
+        (at least 30 a theme), so that labelling 100,000 verbatims costs what 5,000 do."""
+        total = sum(len(members) for members in ordered.values()) or 1
+        return {
+            label: members[: min(self.max_documents, max(
+                30, round(self.max_total_documents * len(members) / total)))]
+            for label, members in ordered.items()
+        }
 
     def _representatives(self, ordered_local, texts) -> list[int]:
         """Local positions of the most typical distinct verbatims."""

@@ -6,10 +6,12 @@
 """
 
 from .cluster import HdbscanClusterer, KMeansClusterer, SingleCluster
+from .cohesion import COHESION_FLOOR, theme_cohesion
 from .describe import ThemeDescriber
 from .embed import FastEmbedder, PrecomputedEmbeddings, l2_normalise
 from .labels import PhraseLabeller, artefact
 from .language import LANGUAGES, NAMES, LanguageChoice, choose_language, detect_language
+from .matching import ThemeChanges, match_themes
 from .pipeline import AUTO_QUALITY_LIMIT, MODES, ThemePipeline, find_themes, quality_embedder
 from .preprocess import Preprocessor
 from .reduce import NoReduction, PcaMap, UmapReducer, nearest_neighbours
@@ -18,6 +20,10 @@ from .stages import Clusterer, Describer, Embedder, Reducer
 from .use_encoder import UniversalSentenceEncoder
 
 __all__ = [
+    "COHESION_FLOOR",
+    "ThemeChanges",
+    "match_themes",
+    "theme_cohesion",
     "AUTO_QUALITY_LIMIT",
     "MESSAGES",
     "MODES",

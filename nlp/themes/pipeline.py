@@ -25,12 +25,15 @@ from importlib import metadata
 import numpy as np
 
 from .cluster import HdbscanClusterer
+from .cohesion import COHESION_FLOOR, theme_cohesion
 from .describe import ThemeDescriber
+from .duplicates import first_copies, with_copies
 from .embed import FastEmbedder, PrecomputedEmbeddings
 from .hierarchy import merge_themes
 from .outliers import reassign_outliers
 from .preprocess import MIN_CONTENT_WORDS, Preprocessor, is_too_short
 from .reduce import PcaMap, UmapReducer, nearest_neighbours
+from .rerun import REFIT_SHARE, Previous, carry_over, check_keys, incremental_labels
 from .results import (
     Assignment,
     Theme,
@@ -145,22 +148,36 @@ class ThemePipeline:
 
     def _describer(self) -> Describer:
         if self.describer is None:
-            self.describer = ThemeDescriber(stop_words=self.preprocessor.stop_words)
+            self.describer = ThemeDescriber()  # stop words: those of the texts' language
         return self.describer
 
-    def fit(self, texts: Sequence[str], progress: Progress | None = None) -> ThemeResult:
-        """Find the themes of ``texts`` (one verbatim each; None counts as an empty text)."""
-        return _Run(self, texts, progress).result()
+    def fit(
+        self, texts: Sequence[str], progress: Progress | None = None, *, keys=None,
+        previous=None, refit: bool | None = None,
+    ) -> ThemeResult:
+        """Find the themes of ``texts`` (one verbatim each; None counts as an empty text).
+
+        ``keys`` (one per text, hashable, distinct) tell verbatims apart across runs. With
+        ``previous`` (a ThemeResult analysed with keys, or its JSON) the analysis is a re-run:
+        incremental, or afresh when ``refit`` is True or None and the corpus changed a lot, and
+        its themes keep the previous ids and labels where they match (:mod:`nlp.themes.rerun`).
+        """
+        return _Run(self, texts, progress, keys, previous, refit).result()
 
 
 class _Run:
     """One analysis: the pipeline's stages applied in order, timing each."""
 
-    def __init__(self, pipeline: ThemePipeline, texts: Sequence[str], progress: Progress | None):
+    def __init__(self, pipeline, texts, progress, keys=None, previous=None, refit=None):
         if isinstance(texts, str):
             raise ThemeError("texts must be a list of verbatims, not a single string")
         self.p = pipeline
         self.texts = ["" if text is None else str(text) for text in texts]
+        self.keys = check_keys(keys, len(self.texts))
+        if previous is not None and self.keys is None:
+            raise ThemeError("a re-run from a previous result needs keys=..., one per text")
+        self.previous = Previous.of(previous) if previous is not None else None
+        self.refit, self.rerun, self.changes, self.copies = refit, None, None, {}
         self.progress = progress
         self.seconds: dict[str, float] = {}
         self.n = len(self.texts)
@@ -192,13 +209,17 @@ class _Run:
         self.seconds["preprocess"] = round(time.perf_counter() - started, 3)
         self.too_short = np.array([is_too_short(a, p.min_content_words) for a in analyses])
         usable = np.flatnonzero(~self.too_short)
-        self.usable = usable
         if len(usable) == 0:
             return self._finish([], [], np.zeros((0, 2)), message="all_too_short")
+        self.copies = first_copies(self.texts, usable)  # copies follow their first copy
+        usable = np.array([i for i in usable if int(i) not in self.copies], dtype=np.int64)
+        self.usable = usable
 
         vectors = self._step("embed", self._embed, analyses, usable)
         lemmas = [analyses[i].lemmas for i in usable]
-        if len(usable) > 1 and np.allclose(vectors, vectors[0], atol=1e-6):
+        if (len(usable) == 1 and self.copies) or (
+            len(usable) > 1 and np.allclose(vectors, vectors[0], atol=1e-6)
+        ):
             return self._single_theme(lemmas, vectors, "all_identical")
         if len(usable) < MIN_VERBATIMS:
             return self._single_theme(lemmas, vectors, "not_enough_data")
@@ -207,21 +228,16 @@ class _Run:
         if p.reducer.n_neighbors is not None:
             k = max(2, min(p.reducer.n_neighbors, len(usable) - 1))
             knn = self._step("neighbours", nearest_neighbours, vectors, k, p.seed)
-        reduced = self._step("reduce", p.reducer.fit_transform, vectors, knn)
-        clusterer = self._step("cluster", p.clusterer.fit, reduced)
-        self.clustered = True
-        labels = np.asarray(clusterer.labels_).copy()
-        strength = np.asarray(clusterer.probabilities_, dtype=float).copy()
-        if labels.max(initial=-1) < 0:
-            return self._single_theme(lemmas, vectors, "no_clear_themes", reduced_map=knn)
-        self.outliers_before = float(np.mean(labels < 0))
-
-        reassigned = np.zeros(len(usable), dtype=bool)
-        if p.reassign_threshold is not None:
-            labels, reassigned, reassigned_strength = self._step(
-                "reassign", reassign_outliers, vectors, labels, p.reassign_threshold
+        if self._incremental():
+            labels, strength, reassigned = self._step(
+                "propagate", incremental_labels, vectors, [self.keys[i] for i in usable],
+                self.previous, p.reassign_threshold,
             )
-            strength[reassigned] = reassigned_strength[reassigned]
+        else:
+            clustered = self._cluster(vectors, knn)
+            if clustered is None:
+                return self._single_theme(lemmas, vectors, "no_clear_themes", reduced_map=knn)
+            labels, strength, reassigned = clustered
 
         message = None
         found = len(set(labels[labels >= 0].tolist()))
@@ -234,10 +250,14 @@ class _Run:
                 message = "fewer_themes_than_requested"
 
         themes, ids = self._themes(lemmas, labels, vectors)
+        if self.previous is not None:
+            themes, ids, self.changes = self._step(
+                "match", carry_over, themes, ids, self.previous, self.keys
+            )
         subthemes = ()
         if parent is not None:  # the themes found, each pointing to the merged theme it joined
             found_themes, found_ids = self._themes(
-                lemmas, fine_labels, vectors, first_id=len(themes)
+                lemmas, fine_labels, vectors, first_id=max(t.id for t in themes) + 1
             )
             label_of = {theme_id: label for label, theme_id in found_ids.items()}
             subthemes = tuple(
@@ -252,6 +272,36 @@ class _Run:
             message=message,
             subthemes=subthemes,
         )
+
+    def _incremental(self) -> bool:
+        """Whether this run starts from the previous themes rather than afresh."""
+        if self.previous is None:
+            return False
+        grouped = [self.keys[i] for i in np.flatnonzero(~self.too_short)]
+        refit = self.refit
+        if refit is None:
+            refit = self.previous.changed_share(grouped) > REFIT_SHARE
+        self.rerun = "refit" if refit else "incremental"
+        return not refit
+
+    def _cluster(self, vectors, knn):
+        """Reduce, cluster and reassign close outliers; None when no group stands out."""
+        p = self.p
+        reduced = self._step("reduce", p.reducer.fit_transform, vectors, knn)
+        clusterer = self._step("cluster", p.clusterer.fit, reduced)
+        self.clustered = True
+        labels = np.asarray(clusterer.labels_).copy()
+        strength = np.asarray(clusterer.probabilities_, dtype=float).copy()
+        if labels.max(initial=-1) < 0:
+            return None
+        self.outliers_before = float(np.mean(labels < 0))
+        reassigned = np.zeros(len(labels), dtype=bool)
+        if p.reassign_threshold is not None:
+            labels, reassigned, reassigned_strength = self._step(
+                "reassign", reassign_outliers, vectors, labels, p.reassign_threshold
+            )
+            strength[reassigned] = reassigned_strength[reassigned]
+        return labels, strength, reassigned
 
     def _embed(self, analyses, usable) -> np.ndarray:
         embedder = self.p.embedder
@@ -274,9 +324,17 @@ class _Run:
 
     def _themes(self, lemmas, labels, vectors, first_id: int = 0):
         """Themes ordered by size (then first row), ids from ``first_id``; and label → theme id."""
+        describer, options = self.p._describer(), {}
+        if isinstance(describer, ThemeDescriber):  # phrases in the texts' language, ranked by
+            # closeness to the theme when the embedder can embed a phrase in the verbatims' space
+            embedder = self.p.embedder
+            in_space = not isinstance(embedder, (FastEmbedder, PrecomputedEmbeddings))
+            options = {"lang": self.p.preprocessor.language.language,
+                       "encode": embedder.encode if in_space else None,
+                       "part_of_speech": getattr(self.p.preprocessor, "part_of_speech_", None)}
         descriptions = self._step(
             "describe",
-            self.p._describer().describe,
+            lambda *args: describer.describe(*args, **options),
             lemmas,
             labels,
             vectors,
@@ -287,6 +345,7 @@ class _Run:
             descriptions,
             key=lambda c: (-len(descriptions[c].members), min(descriptions[c].members)),
         )
+        cohesion = theme_cohesion(vectors, labels)
         themes, ids = [], {}
         for position, label in enumerate(order):
             d = descriptions[label]
@@ -299,6 +358,8 @@ class _Run:
                     size=len(d.members),
                     representatives=d.representatives,
                     members=d.members,
+                    cohesion=cohesion.get(label),
+                    to_check=cohesion.get(label) is not None and cohesion[label] < COHESION_FLOOR,
                 )
             )
         return tuple(themes), ids
@@ -335,7 +396,10 @@ class _Run:
         too_short = self.too_short
         rows = np.full((n, 2), np.nan)
         if len(coordinates):
-            rows[~too_short] = np.round(np.asarray(coordinates, dtype=float), 6)
+            rows[self.usable] = np.round(np.asarray(coordinates, dtype=float), 6)
+        if assignments:
+            themes, assignments = with_copies(themes, list(assignments), rows, self.copies)
+            subthemes, assignments = with_copies(subthemes, assignments, rows, self.copies)
         usable = int((~too_short).sum())
         unassigned = sum(1 for a in assignments if a.theme_id < 0 and not a.too_short)
         versions = library_versions()
@@ -368,6 +432,11 @@ class _Run:
             message=message,
             subthemes=tuple(subthemes),
             reassigned_count=sum(1 for a in assignments if a.reassigned),
+            keys=self.keys,
+            language=p.preprocessor.language.language,
+            language_detected=p.preprocessor.language.detected,
+            changes=self.changes,
+            rerun=self.rerun,
         )
 
 
@@ -381,6 +450,10 @@ def find_themes(
     reassign_threshold: float | None = DEFAULT_REASSIGN_THRESHOLD,
     embedder=None,
     progress: Progress | None = None,
+    lang: str | None = None,
+    keys=None,
+    previous=None,
+    refit: bool | None = None,
 ) -> ThemeResult:
     """Themes of a consultation's verbatims with the default pipeline.
 
@@ -389,10 +462,12 @@ def find_themes(
     ``embeddings`` (one row per text) or an ``embedder`` is given. ``n_themes`` merges the themes
     found down to that number. ``reassign_threshold`` (0..1, None to keep every outlier) — see
     ``nlp.themes.outliers``. ``progress(stage, done, total)`` is called as stages advance.
+    ``lang``: "fr" or "en"; None detects it from the texts (``nlp.themes.language``).
+    ``keys``, ``previous``, ``refit``: a re-run from a previous result (``ThemePipeline.fit``).
     """
     if mode not in MODES:
         raise ThemeError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
-    preprocessor = Preprocessor()
+    preprocessor = Preprocessor(lang=lang)
     if embeddings is not None:
         embedder = PrecomputedEmbeddings(embeddings)
         mode = "precomputed"
@@ -411,11 +486,7 @@ def find_themes(
     if embedder is None:
         embedder = FastEmbedder(preprocessor, random_state=seed)
     pipeline = ThemePipeline(
-        embedder,
-        preprocessor=preprocessor,
-        reassign_threshold=reassign_threshold,
-        n_themes=n_themes,
-        seed=seed,
-        mode=mode,
+        embedder, preprocessor=preprocessor, reassign_threshold=reassign_threshold,
+        n_themes=n_themes, seed=seed, mode=mode,
     )
-    return pipeline.fit(texts, progress=progress)
+    return pipeline.fit(texts, progress=progress, keys=keys, previous=previous, refit=refit)

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .matching import ThemeChanges
+
 MESSAGES = {
     "empty_corpus": "Aucun verbatim à analyser.",
     "all_too_short": "Tous les verbatims sont trop courts pour en dégager des thèmes "
@@ -40,6 +42,9 @@ class Theme:
     representatives: tuple[int, ...]  # the most typical distinct verbatims, 3 to 5
     members: tuple[int, ...]  # every member, most typical first
     parent: int | None = None  # for a sub-theme: the merged theme it went into
+    cohesion: float | None = None  # mean centroid silhouette of its members (nlp.themes.cohesion)
+    to_check: bool = False  # cohesion below the floor: "à vérifier" for the facilitator
+    status: str = "new"  # against a previous run: "kept", "merged", "split" or "new"
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class Assignment:
     # theme's members less typical than it
     reassigned: bool
     too_short: bool
+    duplicate_of: int | None = None  # the row it repeats: it follows that row's theme
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,22 @@ class ThemeResult:
     message: str | None = None  # a code of MESSAGES, or None
     subthemes: tuple[Theme, ...] = ()  # when themes were merged: the themes found, with parent
     reassigned_count: int = 0
+    keys: tuple | None = None  # one per input row, as given: what tells verbatims apart across runs
+    language: str = "fr"
+    language_detected: bool = False
+    changes: ThemeChanges | None = None  # against the previous result, when re-run from one
+    rerun: str | None = None  # "incremental" or "refit" when re-run from a previous result
+
+    @property
+    def set_aside(self) -> dict[str, int]:
+        """How many verbatims were set aside from the grouping, and why: too short to mean much,
+        outliers no theme is close enough to, and copies of an earlier verbatim (which follow
+        their first copy's theme)."""
+        return {
+            "too_short": self.too_short_count,
+            "outlier": sum(1 for a in self.assignments if a.theme_id < 0 and not a.too_short),
+            "duplicate": sum(1 for a in self.assignments if a.duplicate_of is not None),
+        }
 
     @property
     def message_text(self) -> str | None:
@@ -97,6 +119,12 @@ class ThemeResult:
             "seconds": self.seconds,
             "message": self.message,
             "message_text": self.message_text,
+            "set_aside": self.set_aside,
+            "keys": list(self.keys) if self.keys is not None else None,
+            "language": self.language,
+            "language_detected": self.language_detected,
+            "changes": self.changes.to_json() if self.changes is not None else None,
+            "rerun": self.rerun,
         }
 
 

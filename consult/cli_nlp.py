@@ -96,14 +96,22 @@ def write_result(result, rows: list[dict], out: Path) -> None:
 
 def echo_themes(result, texts: list[str]) -> None:
     n = len(result.assignments)
-    click.echo(f"{len(result.themes)} thèmes · {n} verbatims · "
-               f"{result.outlier_share:.0%} non classés · {result.too_short_count} trop courts "
-               f"· mode {result.mode} ({result.embedder})")
+    aside = result.set_aside
+    click.echo(f"{len(result.themes)} thèmes · {n} verbatims · mode {result.mode} "
+               f"({result.embedder})")
+    click.echo(f"Mis de côté : {aside['too_short']} trop courts, {aside['outlier']} hors thème "
+               f"({result.outlier_share:.0%}), {aside['duplicate']} doublons (rangés avec leur "
+               "premier exemplaire)")
+    to_check = sum(1 for theme in result.themes if theme.to_check)
+    if to_check:
+        click.echo(f"{to_check} thème(s) à vérifier : peu cohérents, la machine est incertaine")
     if result.message:
-        click.echo(f"Remarque / note: {result.message}")
+        click.echo(f"Remarque / note: {result.message_text or result.message}")
     for theme in result.themes:
         click.echo("")
-        click.echo(f"[{theme.id}] {theme.label}  ({theme.size})")
+        cohesion = "" if theme.cohesion is None else f" · cohésion {theme.cohesion:.2f}"
+        flag = " · À VÉRIFIER" if theme.to_check else ""
+        click.echo(f"[{theme.id}] {theme.label}  ({theme.size}{cohesion}){flag}")
         click.echo("    mots-clés : " + ", ".join(theme.keywords))
         for index in theme.representatives[:3]:
             text = " ".join(texts[index].split())

@@ -121,7 +121,8 @@ def run_analysis(session: Session, run_id: int, *, progress: Callable | None = N
     started = time.perf_counter()
     try:
         with _Heartbeat(session.get_bind(), run_id), measure_energy() as meter:
-            document, result = _analyse(session, contributions, texts, parameters, progress)
+            document, result = _analyse(session, contributions, texts, parameters, progress,
+                                        previous=previous_result(session, run))
     except Exception as error:  # the run is recorded as failed, with what went wrong
         log.exception("analysis run %s failed", run_id)
         session.rollback()
@@ -151,11 +152,29 @@ def analyse_now(session: Session, actor: Member | None, consultation_id: int, *,
     return run_analysis(session, run.id, progress=progress)
 
 
-def _analyse(session, contributions, texts, parameters, progress):
+def previous_result(session: Session, run: AnalysisRun) -> dict | None:
+    """The result of the consultation's last finished analysis before ``run``, with the same
+    seed and number of themes asked: the new run starts from its themes, so that they
+    keep their place, ids and names when a few contributions arrive or are hidden
+    (nlp.themes.rerun). None when there is none, or when it predates contribution keys."""
+    before = session.exec(select(AnalysisRun).where(
+        AnalysisRun.consultation_id == run.consultation_id, AnalysisRun.status == "done",
+        AnalysisRun.id < run.id).order_by(AnalysisRun.id.desc())).first()
+    if before is None or not before.result:
+        return None
+    asked, then = json.loads(run.parameters), json.loads(before.parameters)
+    if any(asked.get(k) != then.get(k) for k in ("seed", "n_themes")):
+        return None
+    document = json.loads(before.result)
+    return document if document.get("keys") else None
+
+
+def _analyse(session, contributions, texts, parameters, progress, previous=None):
     from nlp.themes import find_themes
 
     result = find_themes(texts, mode=parameters["mode"], n_themes=parameters.get("n_themes"),
-                         seed=parameters.get("seed", 0), progress=progress)
+                         seed=parameters.get("seed", 0), progress=progress,
+                         keys=[c.id for c in contributions], previous=previous)
     document = result.to_json()
     document["convergence"] = convergence_of(session, contributions, result).to_json()
     document["college_check"] = college_check_of(session, contributions, result).to_json()
@@ -367,6 +386,8 @@ class AnalysisPage:
     texts: dict[int, str]  # row of the analysis -> redacted text, for the rows still analysed
     college_check: RunCollegeCheck | None = None
     energy: dict | None = None  # ethics_register.Energy.to_json() of the run
+    set_aside: dict | None = None  # verbatims set aside, by reason (nlp.themes.ThemeResult)
+    rerun: str | None = None  # "incremental" when the run started from the previous one
 
 
 def analysis_page(session: Session, actor: Member, consultation_id: int, *,
@@ -393,4 +414,6 @@ def analysis_page(session: Session, actor: Member, consultation_id: int, *,
         texts=texts,
         college_check=run_college_check(run, consultation) if run is not None else None,
         energy=document.get("energy"),
+        set_aside=document.get("set_aside"),
+        rerun=document.get("rerun"),
     )

@@ -1,8 +1,9 @@
 """Find the themes of a consultation's verbatims: a pipeline of swappable stages, frozen results.
 
-    preprocess (spaCy) → set apart too-short verbatims → embed → reduce (UMAP, 5-D) → cluster
-    (HDBSCAN) → reassign close outliers → merge to ``n_themes`` if asked → describe (c-TF-IDF,
-    typical verbatims) → 2-D map
+    preprocess (spaCy) → set apart too-short verbatims and copies → embed → centre → reduce
+    (UMAP, 5-D) → cluster (HDBSCAN), or propagate a previous result's themes (``nlp.themes.rerun``)
+    → reassign close outliers → merge to ``n_themes`` if asked → describe (phrase labels, typical
+    verbatims, cohesion) → match to the previous themes → 2-D map
 
 Each stage is a constructor argument of :class:`ThemePipeline` with a small interface, declared
 once in :mod:`nlp.themes.stages`, and :func:`find_themes` builds the default one. Results are
@@ -34,13 +35,7 @@ from .outliers import reassign_outliers
 from .preprocess import MIN_CONTENT_WORDS, Preprocessor, is_too_short
 from .reduce import PcaMap, UmapReducer, nearest_neighbours
 from .rerun import REFIT_SHARE, Previous, carry_over, check_keys, incremental_labels
-from .results import (
-    Assignment,
-    Theme,
-    ThemeError,
-    ThemeResult,
-    input_sha256,
-)
+from .results import Assignment, Theme, ThemeError, ThemeResult, input_sha256
 from .stages import AnalysisEmbedder, Clusterer, Describer, Embedder, Progress, Reducer
 from .use_encoder import UniversalSentenceEncoder
 
@@ -92,8 +87,8 @@ def _shared(embedder_class):
 class ThemePipeline:
     """The stages of a theme analysis, each replaceable; :meth:`fit` runs them on a corpus.
 
-    Defaults: spaCy preprocessing, :class:`FastEmbedder`, UMAP to 5 dimensions, HDBSCAN with an
-    adaptive minimum cluster size, c-TF-IDF descriptions, UMAP to 2 dimensions for the map.
+    Defaults: spaCy preprocessing, :class:`FastEmbedder`, centred embeddings (``centre``), UMAP to
+    5 dimensions, HDBSCAN with an adaptive minimum cluster size, phrase labels, UMAP 2-D map.
     """
 
     def __init__(
@@ -110,6 +105,7 @@ class ThemePipeline:
         min_content_words: int = MIN_CONTENT_WORDS,
         seed: int = 0,
         mode: str = "fast",
+        centre: bool = True,
     ):
         if reassign_threshold is not None and not 0 <= reassign_threshold <= 1:
             raise ThemeError("reassign_threshold must be between 0 and 1, or None")
@@ -126,6 +122,7 @@ class ThemePipeline:
         self.min_content_words = min_content_words
         self.seed = seed
         self.mode = mode
+        self.centre = centre
 
     def get_params(self) -> dict:
         return {
@@ -134,6 +131,7 @@ class ThemePipeline:
             "n_themes": self.n_themes,
             "reassign_threshold": self.reassign_threshold,
             "min_content_words": self.min_content_words,
+            "centre": self.centre,
             "preprocessor": {
                 "model": self.preprocessor.model,
                 "contextual_limit": self.preprocessor.contextual_limit,
@@ -215,7 +213,7 @@ class _Run:
         usable = np.array([i for i in usable if int(i) not in self.copies], dtype=np.int64)
         self.usable = usable
 
-        vectors = self._step("embed", self._embed, analyses, usable)
+        vectors = self.raw = self._step("embed", self._embed, analyses, usable)
         lemmas = [analyses[i].lemmas for i in usable]
         if (len(usable) == 1 and self.copies) or (
             len(usable) > 1 and np.allclose(vectors, vectors[0], atol=1e-6)
@@ -223,6 +221,8 @@ class _Run:
             return self._single_theme(lemmas, vectors, "all_identical")
         if len(usable) < MIN_VERBATIMS:
             return self._single_theme(lemmas, vectors, "not_enough_data")
+        if p.centre:  # what every verbatim shares (the question itself) does not tell themes apart
+            vectors = vectors - vectors.mean(axis=0, dtype=np.float64).astype(np.float32)
 
         knn = None
         if p.reducer.n_neighbors is not None:
@@ -337,7 +337,7 @@ class _Run:
             lambda *args: describer.describe(*args, **options),
             lemmas,
             labels,
-            vectors,
+            self.raw,  # phrases are compared with the verbatims in the embedder's own space
             [self.texts[i] for i in self.usable],
             self.usable,
         )

@@ -241,3 +241,49 @@ def test_a_worker_silent_for_too_long_is_given_up_and_a_live_one_is_not(make_app
     assert "ne donne plus signe de vie" in page
     start(facilitator, cid)  # and a new analysis can start
     assert [r.status for r in runs(app, cid)] == ["failed", "done"]
+
+
+THEMED = [
+    *[f"Les bénévoles manquent de temps pour {task} avec les familles." for task in (
+        "préparer les visites", "remplir les dossiers", "organiser les goûters",
+        "suivre les démarches", "appeler", "rédiger les comptes rendus", "former les nouveaux",
+        "planifier les ateliers")],
+    *[f"Les données de santé des bénéficiaires doivent {rule}." for rule in (
+        "rester sur notre serveur", "être chiffrées", "ne jamais être vendues",
+        "être effacées après deux ans", "être consultées par le seul médecin",
+        "être protégées des assureurs", "rester anonymes dans les statistiques",
+        "être exportables sur demande")],
+    *[f"Le planning des tournées des aides à domicile {point}." for point in (
+        "change trop souvent", "oublie les pauses", "allonge les trajets en voiture",
+        "ignore les préférences des salariées", "ne tient pas compte des bouchons",
+        "arrive trop tard le dimanche", "sépare les binômes", "coûte cher en essence")],
+]
+
+
+def test_a_second_analysis_starts_from_the_first_and_keeps_the_themes_of_the_verbatims_it_had(
+        app, coop):
+    cid, facilitator = create(app, coop)
+    ana, bo = as_person(app, "ana@coop.example"), as_person(app, "bo@coop.example")
+    for index, text in enumerate(THEMED[:-2]):
+        contribute(ana if index % 2 else bo, cid, text)
+    with app.app_context():
+        db = get_session()
+        first = service.run_analysis(db, service.request_analysis(db, None, cid).id)
+        before = json.loads(first.result)
+    for text in THEMED[-2:]:
+        contribute(ana, cid, text)
+    with app.app_context():
+        db = get_session()
+        second = service.run_analysis(db, service.request_analysis(db, None, cid).id)
+        after = json.loads(second.result)
+    assert before["rerun"] is None and after["rerun"] == "incremental"
+    theme_before = dict(zip(before["keys"], (a["theme_id"] for a in before["assignments"]),
+                            strict=True))
+    theme_after = dict(zip(after["keys"], (a["theme_id"] for a in after["assignments"]),
+                           strict=True))
+    assert len(theme_after) == len(theme_before) + 2
+    assert all(theme_after[key] == theme for key, theme in theme_before.items())
+    assert {t["id"]: t["label"] for t in before["themes"]}.items() <= {
+        t["id"]: t["label"] for t in after["themes"]}.items()
+    page = analysis_page(facilitator, cid)
+    assert "Analyse reprise de la précédente" in page and "Mis de côté" in page

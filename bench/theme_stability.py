@@ -1,0 +1,201 @@
+"""Benchmark how still the themes hold and how right they are, on every labelled corpus we have.
+
+Run from the project's root:  .venv/bin/python bench/theme_stability.py [--modes quality,fast]
+                                                                        [--seeds 3]
+
+Corpora: SIB-200's 1,004 French sentences (7 topics, ../shared/data/sib200-fra) and the two demo
+consultations (consult/demo_content/consultations.json, each contribution carrying the theme it
+was written for). For each corpus, mode and seed:
+
+1. **Quality**: NMI and ARI of the themes against the written themes (outliers as one cluster),
+   with the pipeline as it is (embeddings centred) and without centring (as before issue 14).
+2. **Stability**: a base corpus, then the base with 2 % more verbatims ("+2 %"), and the base
+   with 1 % hidden ("−1 %"), drawn at random by the seed. ARI on the rows both runs share,
+   between the base's themes and the variant's, for a fresh analysis of the variant and for a
+   re-run from the base's result (``find_themes(..., keys=..., previous=base)``, incremental).
+   For "+2 %" it also says how often a new verbatim landed in a theme whose majority written
+   theme is its own, fresh and re-run, and the re-run's NMI on the whole variant.
+3. **Uncertainty**: how many themes are "à vérifier" (cohesion below the floor) and the mean
+   purity (share of members from the theme's majority written theme) of those and of the others;
+   how many verbatims were set aside and why.
+4. **Time**: seconds of a fresh analysis of the variant and of the re-run, and of the matching.
+
+It measures and prints; it passes or fails nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from themes import SIB200, load_demo, load_sib200  # noqa: E402  (bench/themes.py)
+
+from nlp.themes import (  # noqa: E402
+    FastEmbedder,
+    Preprocessor,
+    ThemePipeline,
+    find_themes,
+    quality_embedder,
+)
+
+
+def corpora() -> list[tuple[str, list[str], list[str]]]:
+    sets = []
+    if SIB200.exists():
+        sets.append(("SIB-200", *load_sib200()))
+    else:
+        print(f"SIB-200 is missing ({SIB200}): skipped.\n")
+    sets += load_demo()
+    return sets
+
+
+def variants(n: int, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Rows of the base corpus, and of its "+2 %" and "−1 %" variants."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(n)
+    reserve = max(1, round(0.02 * n / 1.02))
+    base = np.sort(order[reserve:])
+    hidden = max(1, round(0.01 * len(base)))
+    return base, {
+        "+2 %": np.sort(np.concatenate([base, order[:reserve]])),
+        "−1 %": np.sort(rng.choice(base, size=len(base) - hidden, replace=False)),
+    }
+
+
+def labels_of(result) -> list[int]:
+    return [a.theme_id for a in result.assignments]
+
+
+def run(texts, rows, mode, seed, previous=None):
+    started = time.perf_counter()
+    result = find_themes(
+        [texts[i] for i in rows], mode=mode, seed=seed, keys=[int(i) for i in rows],
+        previous=previous,
+    )
+    return result, time.perf_counter() - started
+
+
+def shared_ari(a, a_rows, b, b_rows) -> float:
+    theme_a = dict(zip(a_rows.tolist(), labels_of(a), strict=True))
+    theme_b = dict(zip(b_rows.tolist(), labels_of(b), strict=True))
+    shared = sorted(set(theme_a) & set(theme_b))
+    return adjusted_rand_score([theme_a[i] for i in shared], [theme_b[i] for i in shared])
+
+
+def placed_right(result, rows, new_rows, written) -> float:
+    """Share of new rows in a theme whose majority written theme is theirs (outliers: wrong)."""
+    majority = {}
+    for theme in result.themes:
+        majority[theme.id] = Counter(written[rows[m]] for m in theme.members).most_common(1)[0][0]
+    position = {int(r): k for k, r in enumerate(rows)}
+    right = 0
+    for row in new_rows:
+        theme = result.assignments[position[int(row)]].theme_id
+        right += theme >= 0 and majority[theme] == written[row]
+    return right / len(new_rows)
+
+
+def purity(theme, rows, written) -> float:
+    counts = Counter(written[rows[m]] for m in theme.members)
+    return counts.most_common(1)[0][1] / theme.size
+
+
+def uncorrected(texts, mode, seed):
+    """The pipeline without centring the embeddings, as before issue 14."""
+    preprocessor = Preprocessor()
+    if mode == "quality":
+        embedder = quality_embedder()
+    else:
+        embedder = FastEmbedder(preprocessor, random_state=seed)
+    pipeline = ThemePipeline(embedder, preprocessor=preprocessor, seed=seed, mode=mode,
+                             centre=False)
+    return pipeline.fit(texts)
+
+
+def mean(values) -> str:
+    return f"{np.mean(values):.3f}" if values else "–"
+
+
+def spread(values) -> str:
+    return f"{np.mean(values):.3f} ({min(values):.2f}–{max(values):.2f})"
+
+
+def bench(name, texts, written, mode, seeds) -> None:
+    n = len(texts)
+    all_rows = np.arange(n)
+    q = {"nmi": [], "ari": [], "nmi_before": [], "themes": []}
+    s = {k: [] for k in ("fresh +2 %", "rerun +2 %", "fresh −1 %", "rerun −1 %", "placed fresh",
+                         "placed rerun", "nmi rerun", "nmi fresh variant", "t fresh", "t rerun",
+                         "t match")}
+    flagged, unflagged, set_aside = [], [], Counter()
+    for seed in range(seeds):
+        full, _ = run(texts, all_rows, mode, seed)
+        q["nmi"].append(normalized_mutual_info_score(written, labels_of(full)))
+        q["ari"].append(adjusted_rand_score(written, labels_of(full)))
+        q["nmi_before"].append(normalized_mutual_info_score(
+            written, labels_of(uncorrected(texts, mode, seed))))
+        q["themes"].append(len(full.themes))
+        for theme in full.themes:
+            (flagged if theme.to_check else unflagged).append(purity(theme, all_rows, written))
+        set_aside.update(full.set_aside)
+        base_rows, variant_rows = variants(n, seed)
+        base, _ = run(texts, base_rows, mode, seed)
+        for variant, rows in variant_rows.items():
+            fresh, t_fresh = run(texts, rows, mode, seed)
+            rerun, t_rerun = run(texts, rows, mode, seed, previous=base)
+            s[f"fresh {variant}"].append(shared_ari(base, base_rows, fresh, rows))
+            s[f"rerun {variant}"].append(shared_ari(base, base_rows, rerun, rows))
+            s["t fresh"].append(t_fresh)
+            s["t rerun"].append(t_rerun)
+            s["t match"].append(rerun.seconds.get("match", 0.0))
+            if variant == "+2 %":
+                new_rows = np.setdiff1d(rows, base_rows)
+                s["placed fresh"].append(placed_right(fresh, rows, new_rows, written))
+                s["placed rerun"].append(placed_right(rerun, rows, new_rows, written))
+                variant_written = [written[i] for i in rows]
+                s["nmi rerun"].append(normalized_mutual_info_score(variant_written,
+                                                                   labels_of(rerun)))
+                s["nmi fresh variant"].append(normalized_mutual_info_score(variant_written,
+                                                                           labels_of(fresh)))
+    print(f"| {name} | {mode} | {n} | {spread(q['nmi_before'])} | {spread(q['nmi'])} | "
+          f"{mean(q['ari'])} | {mean(q['themes'])} | {spread(s['fresh +2 %'])} | "
+          f"{spread(s['rerun +2 %'])} | {spread(s['fresh −1 %'])} | {spread(s['rerun −1 %'])} | "
+          f"{mean(s['placed fresh'])} / {mean(s['placed rerun'])} | "
+          f"{mean(s['nmi fresh variant'])} / {mean(s['nmi rerun'])} | "
+          f"{len(flagged)}/{len(flagged) + len(unflagged)}: {mean(flagged)} vs {mean(unflagged)} | "
+          f"{set_aside['too_short'] / seeds:.0f} / {set_aside['outlier'] / seeds:.0f} / "
+          f"{set_aside['duplicate'] / seeds:.0f} | "
+          f"{np.mean(s['t fresh']):.1f} / {np.mean(s['t rerun']):.1f} / "
+          f"{1000 * np.mean(s['t match']):.0f} ms |", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--modes", default="quality,fast")
+    parser.add_argument("--seeds", type=int, default=3)
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    print(f"Seeds 0–{args.seeds - 1}; mean (min–max) over seeds.\n")
+    print("| corpus | mode | verbatims | NMI before (not centred) | NMI now | ARI now | themes | "
+          "ARI fresh +2 % | ARI re-run +2 % | ARI fresh −1 % | ARI re-run −1 % | "
+          "new rows placed right, fresh / re-run | NMI of the +2 % corpus, fresh / re-run | "
+          "à vérifier: count, purity vs others | set aside: too short / outlier / copy | "
+          "seconds fresh / re-run / matching |")
+    print("|" + " --- |" * 16)
+    for name, texts, written in corpora():
+        for mode in args.modes.split(","):
+            bench(name, texts, written, mode, args.seeds)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

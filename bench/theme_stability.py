@@ -19,6 +19,10 @@ was written for). For each corpus, mode and seed:
    purity (share of members from the theme's majority written theme) of those and of the others;
    how many verbatims were set aside and why.
 4. **Time**: seconds of a fresh analysis of the variant and of the re-run, and of the matching.
+6. **Cost** (``--cost quality:10000,fast:100000``): on the speed corpora of bench/themes.py, a
+   fresh analysis with keys, the seconds of its labels (the describe stage), of finding copies
+   and of the cohesion, their share of the analysis, then a re-run with 2 % more verbatims and
+   its matching.
 5. **How far the features can go** (``--ceiling``): NMI of a supervised classifier (logistic
    regression, 5-fold cross-validation, so each verbatim is predicted by a model that never saw
    it) trained on the written themes, on the sentence encoder's embeddings, on TF-IDF of the
@@ -219,13 +223,53 @@ GUIDES = {"SIB-200": ["science et technologie", "voyage", "politique", "sport", 
                       "divertissement", "géographie"]}
 
 
+def cost(mode: str, size: int) -> None:
+    from themes import resampled
+
+    from nlp.themes.cohesion import theme_cohesion
+    from nlp.themes.duplicates import first_copies
+
+    texts = resampled(size)
+    find_themes(texts[:300], mode=mode)  # loads the models, has numba compile
+    keys = list(range(size))
+    started = time.perf_counter()
+    fresh = find_themes(texts, mode=mode, keys=keys)
+    total = time.perf_counter() - started
+    started = time.perf_counter()
+    first_copies(texts, np.arange(size))
+    copies = time.perf_counter() - started
+    labels = np.array(labels_of(fresh))
+    vectors = np.random.default_rng(0).standard_normal((size, 512)).astype(np.float32)
+    started = time.perf_counter()
+    theme_cohesion(vectors, labels)  # same cost as on the embeddings: one product by centroids
+    cohesion = time.perf_counter() - started
+    describe = fresh.seconds.get("describe", 0.0)
+    more = resampled(size + size // 50, seed=1)[: size // 50]
+    started = time.perf_counter()
+    again = find_themes(texts + more, mode=mode, keys=keys + list(range(size, size + len(more))),
+                        previous=fresh)
+    rerun = time.perf_counter() - started
+    print(f"| {mode} | {size:,} | {total:.1f} | {describe:.1f} | {copies:.2f} | {cohesion:.2f} | "
+          f"{(describe + copies + cohesion) / total:.1%} | {rerun:.1f} | "
+          f"{again.seconds.get('match', 0.0):.2f} |", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--modes", default="quality,fast")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--ceiling", action="store_true", help="only section 5")
+    parser.add_argument("--cost", help="only section 6, e.g. quality:10000,fast:100000")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    if args.cost:
+        print("| mode | verbatims | analysis (s) | labels (s) | copies (s) | cohesion (s) | "
+              "share | re-run +2 % (s) | matching (s) |")
+        print("|" + " --- |" * 9)
+        for item in args.cost.split(","):
+            mode, size = item.split(":")
+            cost(mode, int(size))
+        return 0
     if args.ceiling:
         import json
 

@@ -8,7 +8,7 @@ consultations (consult/demo_content/consultations.json, each contribution carryi
 was written for). For each corpus, mode and seed:
 
 1. **Quality**: NMI and ARI of the themes against the written themes (outliers as one cluster),
-   with the pipeline as it is (embeddings centred) and without centring (as before issue 14).
+   with the pipeline's defaults, and with the embeddings centred (``ThemePipeline(centre=True)``).
 2. **Stability**: a base corpus, then the base with 2 % more verbatims ("+2 %"), and the base
    with 1 % hidden ("−1 %"), drawn at random by the seed. ARI on the rows both runs share,
    between the base's themes and the variant's, for a fresh analysis of the variant and for a
@@ -23,6 +23,9 @@ was written for). For each corpus, mode and seed:
    fresh analysis with keys, the seconds of its labels (the describe stage), of finding copies
    and of the cohesion, their share of the analysis, then a re-run with 2 % more verbatims and
    its matching.
+7. **Shared directions** (``--directions 1,2``): NMI, mean of the seeds, when the embeddings
+   are centred and their first k principal directions projected out
+   (``ThemePipeline(shared_directions=k)``), per corpus and mode.
 5. **How far the features can go** (``--ceiling``): NMI of a supervised classifier (logistic
    regression, 5-fold cross-validation, so each verbatim is predicted by a model that never saw
    it) trained on the written themes, on the sentence encoder's embeddings, on TF-IDF of the
@@ -119,15 +122,15 @@ def purity(theme, rows, written) -> float:
     return counts.most_common(1)[0][1] / theme.size
 
 
-def uncorrected(texts, mode, seed):
-    """The pipeline without centring the embeddings, as before issue 14."""
+def centred(texts, mode, seed):
+    """The pipeline with its embeddings centred."""
     preprocessor = Preprocessor()
     if mode == "quality":
         embedder = quality_embedder()
     else:
         embedder = FastEmbedder(preprocessor, random_state=seed)
     pipeline = ThemePipeline(embedder, preprocessor=preprocessor, seed=seed, mode=mode,
-                             centre=False)
+                             centre=True)
     return pipeline.fit(texts)
 
 
@@ -142,7 +145,7 @@ def spread(values) -> str:
 def bench(name, texts, written, mode, seeds) -> None:
     n = len(texts)
     all_rows = np.arange(n)
-    q = {"nmi": [], "ari": [], "nmi_before": [], "themes": []}
+    q = {"nmi": [], "ari": [], "nmi_centred": [], "themes": []}
     s = {k: [] for k in ("fresh +2 %", "rerun +2 %", "fresh −1 %", "rerun −1 %", "placed fresh",
                          "placed rerun", "nmi rerun", "nmi fresh variant", "t fresh", "t rerun",
                          "t match")}
@@ -151,8 +154,8 @@ def bench(name, texts, written, mode, seeds) -> None:
         full, _ = run(texts, all_rows, mode, seed)
         q["nmi"].append(normalized_mutual_info_score(written, labels_of(full)))
         q["ari"].append(adjusted_rand_score(written, labels_of(full)))
-        q["nmi_before"].append(normalized_mutual_info_score(
-            written, labels_of(uncorrected(texts, mode, seed))))
+        q["nmi_centred"].append(normalized_mutual_info_score(
+            written, labels_of(centred(texts, mode, seed))))
         q["themes"].append(len(full.themes))
         for theme in full.themes:
             (flagged if theme.to_check else unflagged).append(purity(theme, all_rows, written))
@@ -176,7 +179,7 @@ def bench(name, texts, written, mode, seeds) -> None:
                                                                    labels_of(rerun)))
                 s["nmi fresh variant"].append(normalized_mutual_info_score(variant_written,
                                                                            labels_of(fresh)))
-    print(f"| {name} | {mode} | {n} | {spread(q['nmi_before'])} | {spread(q['nmi'])} | "
+    print(f"| {name} | {mode} | {n} | {spread(q['nmi'])} | {spread(q['nmi_centred'])} | "
           f"{mean(q['ari'])} | {mean(q['themes'])} | {spread(s['fresh +2 %'])} | "
           f"{spread(s['rerun +2 %'])} | {spread(s['fresh −1 %'])} | {spread(s['rerun −1 %'])} | "
           f"{mean(s['placed fresh'])} / {mean(s['placed rerun'])} | "
@@ -223,6 +226,23 @@ GUIDES = {"SIB-200": ["science et technologie", "voyage", "politique", "sport", 
                       "divertissement", "géographie"]}
 
 
+def directions(name, texts, written, mode, ks, seeds) -> None:
+    preprocessor = Preprocessor()
+    cells = []
+    for k in ks:
+        values = []
+        for seed in range(seeds):
+            if mode == "quality":
+                embedder = quality_embedder()
+            else:
+                embedder = FastEmbedder(preprocessor, random_state=seed)
+            pipeline = ThemePipeline(embedder, preprocessor=preprocessor, seed=seed, mode=mode,
+                                     shared_directions=k)
+            values.append(normalized_mutual_info_score(written, labels_of(pipeline.fit(texts))))
+        cells.append(spread(values))
+    print(f"| {name} | {mode} | " + " | ".join(cells) + " |", flush=True)
+
+
 def cost(mode: str, size: int) -> None:
     from themes import resampled
 
@@ -260,8 +280,17 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--ceiling", action="store_true", help="only section 5")
     parser.add_argument("--cost", help="only section 6, e.g. quality:10000,fast:100000")
+    parser.add_argument("--directions", help="only section 7, e.g. 0,1,2")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    if args.directions:
+        ks = [int(k) for k in args.directions.split(",")]
+        print("| corpus | mode | " + " | ".join(f"NMI, centred, {k} removed" for k in ks) + " |")
+        print("|" + " --- |" * (len(ks) + 2))
+        for name, texts, written in corpora():
+            for mode in args.modes.split(","):
+                directions(name, texts, written, mode, ks, args.seeds)
+        return 0
     if args.cost:
         print("| mode | verbatims | analysis (s) | labels (s) | copies (s) | cohesion (s) | "
               "share | re-run +2 % (s) | matching (s) |")
@@ -284,7 +313,7 @@ def main() -> int:
             ceiling(name, texts, written)
         return 0
     print(f"Seeds 0–{args.seeds - 1}; mean (min–max) over seeds.\n")
-    print("| corpus | mode | verbatims | NMI before (not centred) | NMI now | ARI now | themes | "
+    print("| corpus | mode | verbatims | NMI | NMI, centred | ARI | themes | "
           "ARI fresh +2 % | ARI re-run +2 % | ARI fresh −1 % | ARI re-run −1 % | "
           "new rows placed right, fresh / re-run | NMI of the +2 % corpus, fresh / re-run | "
           "à vérifier: count, purity vs others | set aside: too short / outlier / copy | "

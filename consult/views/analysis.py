@@ -87,6 +87,11 @@ def analysis(consultation_id: int):
         reason_text=reason_text,
         opinion_message=opinion_message,
         energy_text=energy_text,
+        status_texts={
+            "new": gettext("Nouveau thème depuis l'analyse précédente."),
+            "merged": gettext("Réunit des thèmes de l'analyse précédente."),
+            "split": gettext("Issu de la division d'un thème de l'analyse précédente."),
+        },
         form=ConfirmForm(),
     )
 

@@ -153,6 +153,23 @@ def _centred(vectors: np.ndarray) -> np.ndarray:
     return out
 
 
+def without_directions(vectors: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
+    """The (centred) vectors with their ``k`` principal directions projected out.
+
+    What every verbatim of a consultation shares beyond the mean — often the stance for or
+    against the proposal, which cuts across themes — lies along the first directions
+    ("all-but-the-top" post-processing of embeddings, Mu & Viswanath 2018). Measured in
+    docs/benchmarks.md: removing one lifts both demo consultations and lowers SIB-200 below
+    where it was, so the pipeline's default is 0.
+    """
+    if k <= 0 or min(vectors.shape) <= k:
+        return vectors
+    from sklearn.utils.extmath import randomized_svd
+
+    _u, _s, directions = randomized_svd(vectors, k, random_state=seed)
+    return (vectors - (vectors @ directions.T) @ directions).astype(np.float32)
+
+
 class PrecomputedEmbeddings:
     """Embeddings computed elsewhere, handed to the pipeline as if an embedder made them.
 

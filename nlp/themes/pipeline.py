@@ -1,6 +1,6 @@
 """Find the themes of a consultation's verbatims: a pipeline of swappable stages, frozen results.
 
-    preprocess (spaCy) → set apart too-short verbatims and copies → embed → centre → reduce
+    preprocess (spaCy) → set apart too-short verbatims and copies → embed → (centre) → reduce
     (UMAP, 5-D) → cluster (HDBSCAN), or propagate a previous result's themes (``nlp.themes.rerun``)
     → reassign close outliers → merge to ``n_themes`` if asked → describe (phrase labels, typical
     verbatims, cohesion) → match to the previous themes → 2-D map
@@ -29,7 +29,7 @@ from .cluster import HdbscanClusterer
 from .cohesion import COHESION_FLOOR, theme_cohesion
 from .describe import ThemeDescriber
 from .duplicates import first_copies, with_copies
-from .embed import FastEmbedder, PrecomputedEmbeddings
+from .embed import FastEmbedder, PrecomputedEmbeddings, without_directions
 from .hierarchy import merge_themes
 from .outliers import reassign_outliers
 from .preprocess import MIN_CONTENT_WORDS, Preprocessor, is_too_short
@@ -87,8 +87,9 @@ def _shared(embedder_class):
 class ThemePipeline:
     """The stages of a theme analysis, each replaceable; :meth:`fit` runs them on a corpus.
 
-    Defaults: spaCy preprocessing, :class:`FastEmbedder`, centred embeddings (``centre``), UMAP to
-    5 dimensions, HDBSCAN with an adaptive minimum cluster size, phrase labels, UMAP 2-D map.
+    Defaults: spaCy preprocessing, :class:`FastEmbedder`, UMAP to 5 dimensions, HDBSCAN with an
+    adaptive minimum cluster size, phrase labels, UMAP 2-D map. ``centre`` and
+    ``shared_directions`` (off by default, docs/themes.md §3) take out what all verbatims share.
     """
 
     def __init__(
@@ -105,7 +106,8 @@ class ThemePipeline:
         min_content_words: int = MIN_CONTENT_WORDS,
         seed: int = 0,
         mode: str = "fast",
-        centre: bool = True,
+        centre: bool = False,
+        shared_directions: int = 0,
     ):
         if reassign_threshold is not None and not 0 <= reassign_threshold <= 1:
             raise ThemeError("reassign_threshold must be between 0 and 1, or None")
@@ -122,7 +124,7 @@ class ThemePipeline:
         self.min_content_words = min_content_words
         self.seed = seed
         self.mode = mode
-        self.centre = centre
+        self.centre, self.shared_directions = centre, shared_directions
 
     def get_params(self) -> dict:
         return {
@@ -132,6 +134,7 @@ class ThemePipeline:
             "reassign_threshold": self.reassign_threshold,
             "min_content_words": self.min_content_words,
             "centre": self.centre,
+            "shared_directions": self.shared_directions,
             "preprocessor": {
                 "model": self.preprocessor.model,
                 "contextual_limit": self.preprocessor.contextual_limit,
@@ -221,8 +224,9 @@ class _Run:
             return self._single_theme(lemmas, vectors, "all_identical")
         if len(usable) < MIN_VERBATIMS:
             return self._single_theme(lemmas, vectors, "not_enough_data")
-        if p.centre:  # what every verbatim shares (the question itself) does not tell themes apart
+        if p.centre or p.shared_directions:  # what all verbatims share tells no theme apart
             vectors = vectors - vectors.mean(axis=0, dtype=np.float64).astype(np.float32)
+            vectors = without_directions(vectors, p.shared_directions, p.seed)
 
         knn = None
         if p.reducer.n_neighbors is not None:

@@ -25,6 +25,7 @@ from importlib import metadata
 
 import numpy as np
 
+from . import rerun
 from .cluster import HdbscanClusterer
 from .cohesion import COHESION_FLOOR, theme_cohesion
 from .describe import ThemeDescriber
@@ -34,7 +35,7 @@ from .hierarchy import merge_themes
 from .outliers import reassign_outliers
 from .preprocess import MIN_CONTENT_WORDS, Preprocessor, is_too_short
 from .reduce import PcaMap, UmapReducer, nearest_neighbours
-from .rerun import REFIT_SHARE, Previous, carry_over, check_keys, incremental_labels
+from .rerun import REFIT_SHARE, Previous, carry_over, check_keys
 from .results import Assignment, Theme, ThemeError, ThemeResult, input_sha256
 from .stages import AnalysisEmbedder, Clusterer, Describer, Embedder, Progress, Reducer
 from .use_encoder import UniversalSentenceEncoder
@@ -234,7 +235,7 @@ class _Run:
             knn = self._step("neighbours", nearest_neighbours, vectors, k, p.seed)
         if self._incremental():
             labels, strength, reassigned = self._step(
-                "propagate", incremental_labels, vectors, [self.keys[i] for i in usable],
+                "propagate", rerun.incremental_labels, vectors, [self.keys[i] for i in usable],
                 self.previous, p.reassign_threshold,
             )
         else:
@@ -393,6 +394,8 @@ class _Run:
         return self._finish(themes, assignments, coordinates, message=message)
 
     def _map(self, vectors, knn) -> np.ndarray:
+        if self.rerun == "incremental":  # the previous map holds still, new points join it
+            return rerun.place_on_map(vectors, [self.keys[i] for i in self.usable], self.previous)
         return self.p.mapper.fit_transform(vectors, knn)
 
     def _finish(self, themes, assignments, coordinates, message=None, subthemes=()) -> ThemeResult:

@@ -52,6 +52,7 @@ class Previous:
     labels: Mapping[int, str]
     members: Mapping[int, tuple[Hashable, ...]]
     representatives: Mapping[int, tuple[Hashable, ...]]
+    places: Mapping[Hashable, tuple[float, float]] = None  # key → its point on the 2-D map
 
     @classmethod
     def of(cls, result) -> Previous:
@@ -67,7 +68,10 @@ class Previous:
             if not assignment["too_short"]:
                 theme_of[key] = int(assignment["theme_id"])
         themes = data["themes"]
+        places = {key: tuple(point) for key, point in zip(keys, data.get("coordinates") or (),
+                                                           strict=False) if point is not None}
         return cls(
+            places=places,
             theme_of=theme_of,
             labels={int(t["id"]): t["label"] for t in themes},
             members={int(t["id"]): tuple(keys[r] for r in t["members"]) for t in themes},
@@ -198,3 +202,27 @@ def carry_over(themes, ids: dict, previous: Previous, keys):
             label=previous.labels[final] if inherits else theme.label,
         ))
     return tuple(final_themes), {label: changes.ids[i] for label, i in ids.items()}, changes
+
+
+def place_on_map(vectors, keys, previous: Previous, k: int = NEIGHBOURS) -> np.ndarray:
+    """2-D points of an incremental re-run: a verbatim the previous map held keeps its point, so
+    the map holds still too; a new one goes to the similarity-weighted mean of the points of its
+    ``k`` nearest previous verbatims."""
+    from sklearn.neighbors import NearestNeighbors
+
+    places = previous.places or {}
+    points = np.full((len(keys), 2), np.nan)
+    known = np.array([key in places for key in keys])
+    for row in np.flatnonzero(known):
+        points[row] = places[keys[row]]
+    unknown = np.flatnonzero(~known)
+    if len(unknown) == 0 or not known.any():
+        return np.nan_to_num(points)
+    normalised = l2_normalise(np.asarray(vectors, dtype=np.float32))
+    old = np.flatnonzero(known)
+    finder = NearestNeighbors(n_neighbors=min(k, len(old)), metric="cosine").fit(normalised[old])
+    distances, neighbours = finder.kneighbors(normalised[unknown])
+    weights = np.clip(1.0 - distances, 1e-6, None)
+    points[unknown] = (weights[:, :, None] * points[old][neighbours]).sum(axis=1) / weights.sum(
+        axis=1, keepdims=True)
+    return points

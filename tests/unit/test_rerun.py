@@ -164,3 +164,19 @@ def test_every_theme_carries_its_cohesion_and_the_loose_ones_are_to_check():
     texts, vectors, _ = blob_corpus()
     tight = find_themes(texts, embeddings=vectors)
     assert not any(t.to_check for t in tight.themes)
+
+
+@pytest.mark.slow
+def test_an_incremental_rerun_keeps_the_map_and_puts_new_points_among_their_neighbours():
+    texts, vectors, truth = blob_corpus(n=220)
+    keys = keys_of(len(texts))
+    base = find_themes(texts[:200], embeddings=vectors[:200], keys=keys[:200])
+    again = find_themes(texts, embeddings=vectors, keys=keys, previous=base.to_json())
+    assert again.coordinates[:200] == base.coordinates
+    points = np.array(base.coordinates)
+    for row in range(200, 220):  # a new point lands near the points of its own blob
+        own = points[truth[:200] == truth[row]].mean(axis=0)
+        other = min(np.linalg.norm(points[truth[:200] == b].mean(axis=0) - again.coordinates[row])
+                    for b in set(truth.tolist()) - {truth[row]})
+        assert np.linalg.norm(own - again.coordinates[row]) < other
+    assert "map" in again.seconds

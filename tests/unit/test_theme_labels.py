@@ -59,6 +59,13 @@ def test_no_candidate_holds_an_elision_a_hyphen_token_or_a_number_alone():
                    for c in found for w in c.split()[:1] + c.split()[-1:])
 
 
+def test_d_accord_says_a_stance_and_names_no_theme():
+    found = candidates("je suis d' accord avec l' accord de branche , pas d' accord")
+    assert {"accord de branche", "branche"} <= found  # "l'accord de branche" is a noun
+    assert candidates("je suis d' accord , pas d' accord du tout") == set()
+    assert candidates("tout à fait d’ accord avec le planning") == {"planning"}
+
+
 def test_with_tags_phrases_keep_to_nouns_and_adjectives():
     tags = {"machine": "NOUN", "calcule": "VERB", "bonne": "ADJ", "validation": "NOUN",
             "humaine": "ADJ"}

@@ -38,12 +38,12 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
+from themes import SIB200, load_demo, load_sib200  # bench/themes.py, beside this file
+
 from nlp.themes import find_themes
 
 ROOT = Path(__file__).resolve().parents[1]
-SIB200 = ROOT.parent / "shared" / "data" / "sib200-fra"
 POLIS = ROOT.parent / "shared" / "data" / "polis" / "opendata" / "brexit-consensus"
-DEMO = ROOT / "consult" / "demo_content" / "consultations.json"
 ACCEPTED = Path(__file__).with_suffix(".json")
 
 
@@ -72,26 +72,13 @@ def accepted(label: str, entries: list[str]) -> bool:
 
 
 def load_sets() -> list[tuple[str, list[str], list[str]]]:
-    """(name, texts, written themes) of each labelled corpus present."""
+    """(name, texts, written themes) of each labelled corpus present (read by bench/themes.py)."""
     sets = []
     if SIB200.exists():
-        texts, topics = [], []
-        for name in ("train", "dev", "test"):
-            with open(SIB200 / f"{name}.tsv", encoding="utf-8", newline="") as rows:
-                for row in csv.DictReader(rows, delimiter="\t"):
-                    texts.append(row["text"])
-                    topics.append(row["category"])
-        sets.append(("sib200", texts, topics))
+        sets.append(("sib200", *load_sib200()))
     else:
         print(f"SIB-200 not found at {SIB200}: skipped")
-    for consultation in json.loads(DEMO.read_text(encoding="utf-8"))["consultations"]:
-        contributions = consultation["contributions"]
-        sets.append((
-            consultation["key"],
-            [c["text"] for c in contributions],
-            [c["theme"] for c in contributions],
-        ))
-    return sets
+    return sets + load_demo()
 
 
 def load_polis() -> list[str]:

@@ -122,16 +122,19 @@ def purity(theme, rows, written) -> float:
     return counts.most_common(1)[0][1] / theme.size
 
 
-def centred(texts, mode, seed):
-    """The pipeline with its embeddings centred."""
+def pipeline(mode, seed, **options) -> ThemePipeline:
+    """The default pipeline of a mode, with some of its options changed."""
     preprocessor = Preprocessor()
     if mode == "quality":
         embedder = quality_embedder()
     else:
         embedder = FastEmbedder(preprocessor, random_state=seed)
-    pipeline = ThemePipeline(embedder, preprocessor=preprocessor, seed=seed, mode=mode,
-                             centre=True)
-    return pipeline.fit(texts)
+    return ThemePipeline(embedder, preprocessor=preprocessor, seed=seed, mode=mode, **options)
+
+
+def centred(texts, mode, seed):
+    """The pipeline with its embeddings centred."""
+    return pipeline(mode, seed, centre=True).fit(texts)
 
 
 def mean(values) -> str:
@@ -227,18 +230,12 @@ GUIDES = {"SIB-200": ["science et technologie", "voyage", "politique", "sport", 
 
 
 def directions(name, texts, written, mode, ks, seeds) -> None:
-    preprocessor = Preprocessor()
     cells = []
     for k in ks:
         values = []
         for seed in range(seeds):
-            if mode == "quality":
-                embedder = quality_embedder()
-            else:
-                embedder = FastEmbedder(preprocessor, random_state=seed)
-            pipeline = ThemePipeline(embedder, preprocessor=preprocessor, seed=seed, mode=mode,
-                                     shared_directions=k)
-            values.append(normalized_mutual_info_score(written, labels_of(pipeline.fit(texts))))
+            found = pipeline(mode, seed, shared_directions=k).fit(texts)
+            values.append(normalized_mutual_info_score(written, labels_of(found)))
         cells.append(spread(values))
     print(f"| {name} | {mode} | " + " | ".join(cells) + " |", flush=True)
 

@@ -41,6 +41,14 @@ def blob_corpus(n=200, centers=None, seed=0, std=1.0):
     return texts, vectors, truth
 
 
+def close_pairs():
+    """Centres of four blobs in two pairs: blobs 0 and 1 are close, and so are 2 and 3."""
+    centers = np.zeros((4, 16))
+    centers[0, 0], centers[1, 0], centers[1, 1] = 10, 10, 2
+    centers[2, 2], centers[3, 2], centers[3, 3] = 10, 10, 2
+    return centers
+
+
 def comparable(result):
     """Everything in a result except the timings."""
     data = result.to_json()
@@ -85,10 +93,7 @@ def test_members_are_ordered_by_typicality_and_representatives_are_the_most_typi
 
 @pytest.mark.slow
 def test_merging_to_two_themes_joins_the_closest_blobs_and_keeps_the_themes_found():
-    centers = np.zeros((4, 16))
-    centers[0, 0], centers[1, 0], centers[1, 1] = 10, 10, 2  # blobs 0 and 1 are close
-    centers[2, 2], centers[3, 2], centers[3, 3] = 10, 10, 2  # and so are blobs 2 and 3
-    texts, vectors, truth = blob_corpus(centers=centers, std=0.3)
+    texts, vectors, truth = blob_corpus(centers=close_pairs(), std=0.3)
     result = find_themes(texts, embeddings=vectors, n_themes=2)
 
     assert len(result.themes) == 2

@@ -13,7 +13,7 @@ from nlp.themes import ThemeError, find_themes
 from nlp.themes.cohesion import COHESION_FLOOR, silhouettes, theme_cohesion
 from nlp.themes.matching import match_themes
 
-from .test_pipeline import blob_corpus
+from .test_pipeline import blob_corpus, close_pairs
 
 
 def keys_of(n, prefix="c"):
@@ -93,10 +93,7 @@ def test_adding_and_hiding_verbatims_keeps_the_shared_rows_themes():
 
 @pytest.mark.slow
 def test_a_refit_that_joins_blobs_reports_the_merge():
-    centers = np.zeros((4, 16))
-    centers[0, 0], centers[1, 0], centers[1, 1] = 10, 10, 2  # blobs 0 and 1 are close
-    centers[2, 2], centers[3, 2], centers[3, 3] = 10, 10, 2  # and so are blobs 2 and 3
-    texts, vectors, _truth = blob_corpus(centers=centers, std=0.3)
+    texts, vectors, _truth = blob_corpus(centers=close_pairs(), std=0.3)
     keys = keys_of(len(texts))
     four = find_themes(texts, embeddings=vectors, keys=keys)
     two = find_themes(texts, embeddings=vectors, keys=keys, previous=four, n_themes=2, refit=True)

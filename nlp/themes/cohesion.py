@@ -52,7 +52,8 @@ def silhouettes(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 
 def theme_cohesion(embeddings: np.ndarray, labels: np.ndarray) -> dict[int, float | None]:
-    """Label → mean centroid silhouette of its members, rounded to 4 decimals.
+    """Label → mean centroid silhouette of its members, rounded to 2 decimals: the figure shown
+    is the one compared with the floor, so that a theme shown at 0.20 is never "à vérifier".
 
     With a single theme there is nothing to compare it with: its cohesion is None.
     """
@@ -61,4 +62,4 @@ def theme_cohesion(embeddings: np.ndarray, labels: np.ndarray) -> dict[int, floa
     if len(themes) == 1:
         return {themes[0]: None}
     values = silhouettes(embeddings, labels)
-    return {c: round(float(values[labels == c].mean()), 4) for c in themes}
+    return {c: round(float(values[labels == c].mean()), 2) for c in themes}

@@ -38,7 +38,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from themes import SIB200, load_demo, load_sib200  # bench/themes.py, beside this file
+from themes import labelled_corpora  # bench/themes.py, beside this file
 
 from nlp.themes import find_themes
 
@@ -72,13 +72,9 @@ def accepted(label: str, entries: list[str]) -> bool:
 
 
 def load_sets() -> list[tuple[str, list[str], list[str]]]:
-    """(name, texts, written themes) of each labelled corpus present (read by bench/themes.py)."""
-    sets = []
-    if SIB200.exists():
-        sets.append(("sib200", *load_sib200()))
-    else:
-        print(f"SIB-200 not found at {SIB200}: skipped")
-    return sets + load_demo()
+    """(name, texts, written themes) of each labelled corpus present; SIB-200 under the name
+    bench/theme_labels.json gives it."""
+    return labelled_corpora("sib200")
 
 
 def load_polis() -> list[str]:

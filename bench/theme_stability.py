@@ -50,7 +50,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from themes import SIB200, load_demo, load_sib200  # noqa: E402  (bench/themes.py)
+from themes import labelled_corpora  # noqa: E402  (bench/themes.py)
 
 from nlp.themes import (  # noqa: E402
     FastEmbedder,
@@ -59,16 +59,6 @@ from nlp.themes import (  # noqa: E402
     find_themes,
     quality_embedder,
 )
-
-
-def corpora() -> list[tuple[str, list[str], list[str]]]:
-    sets = []
-    if SIB200.exists():
-        sets.append(("SIB-200", *load_sib200()))
-    else:
-        print(f"SIB-200 is missing ({SIB200}): skipped.\n")
-    sets += load_demo()
-    return sets
 
 
 def variants(n: int, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -284,7 +274,7 @@ def main() -> int:
         ks = [int(k) for k in args.directions.split(",")]
         print("| corpus | mode | " + " | ".join(f"NMI, centred, {k} removed" for k in ks) + " |")
         print("|" + " --- |" * (len(ks) + 2))
-        for name, texts, written in corpora():
+        for name, texts, written in labelled_corpora():
             for mode in args.modes.split(","):
                 directions(name, texts, written, mode, ks, args.seeds)
         return 0
@@ -306,7 +296,7 @@ def main() -> int:
         print("| corpus | written themes | supervised NMI, encoder | TF-IDF | both | "
               "guided k-means from the themes' names |")
         print("|" + " --- |" * 6)
-        for name, texts, written in corpora():
+        for name, texts, written in labelled_corpora():
             ceiling(name, texts, written)
         return 0
     print(f"Seeds 0–{args.seeds - 1}; mean (min–max) over seeds.\n")
@@ -316,7 +306,7 @@ def main() -> int:
           "à vérifier: count, purity vs others | set aside: too short / outlier / copy | "
           "seconds fresh / re-run / matching |")
     print("|" + " --- |" * 16)
-    for name, texts, written in corpora():
+    for name, texts, written in labelled_corpora():
         for mode in args.modes.split(","):
             bench(name, texts, written, mode, args.seeds)
     return 0

@@ -72,6 +72,17 @@ def load_demo() -> list[tuple[str, list[str], list[str]]]:
     ]
 
 
+def labelled_corpora(sib200_name: str = "SIB-200") -> list[tuple[str, list[str], list[str]]]:
+    """(name, texts, written themes) of every labelled corpus present: SIB-200 when the shared
+    data holds it (said when it does not), then the demo consultations."""
+    sets = []
+    if SIB200.exists():
+        sets.append((sib200_name, *load_sib200()))
+    else:
+        print(f"SIB-200 is missing ({SIB200}): skipped.\n")
+    return sets + load_demo()
+
+
 def scores(labels, predicted) -> dict:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 

@@ -364,8 +364,8 @@ class AnalysisRun(SQLModel, table=True):
     """One run of the theme analysis on a consultation, kept whole so it can be reproduced:
     parameters, library versions, the hash of its input, its timing and its results.
 
-    ``status``: queued → running → done or failed. ``started_at`` is when it was asked for, then
-    when the worker started it. The database holds at most one queued or running run per
+    ``status``: queued → running → done, failed or cancelled. ``started_at`` is when it was asked
+    for, then when the worker started it. The database holds at most one queued or running run per
     consultation (a partial unique index).
     """
 
@@ -399,6 +399,14 @@ class AnalysisRun(SQLModel, table=True):
     # The worker running it ("host:pid") and its last sign of life, to tell a stopped worker.
     worker: str | None = Field(default=None, max_length=120)
     heartbeat_at: datetime | None = None
+    # What the worker is doing (a stage of nlp.themes, or "convergence") and how far, 0 to 1.
+    stage: str | None = Field(default=None, max_length=20)
+    progress: float = 0.0
+    # A facilitator asked to stop it: the worker stops at its next step, the run is "cancelled".
+    cancel_requested: bool = False
+    # The run whose themes it started from (nlp.themes.rerun), if any.
+    previous_run_id: int | None = Field(default=None, foreign_key="analysis_run.id",
+                                        ondelete="SET NULL")
 
 
 # The register's and the board's tables (imported last: they use utcnow above).
@@ -412,6 +420,7 @@ from .board import (  # noqa: E402, F401  (re-exported: consult.models is one na
     Proxy,
     SecretBallot,
 )
+from .analysis import Synthesis, ThemeEdit  # noqa: E402, F401  (re-exported)
 from .register import (  # noqa: E402, F401  (re-exported: consult.models is one namespace)
     BiasTest,
     BiasThresholds,

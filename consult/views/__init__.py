@@ -152,8 +152,11 @@ def init_app(app: Flask) -> None:
         minutes,
         model_cards,
         notifications,
+        participation,
         proposals,
         register,
+        synthesis,
+        themes,
         transfer,
     )
 
@@ -169,6 +172,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(minutes.bp)
     app.register_blueprint(minutes.members)
+    app.register_blueprint(participation.bp)
+    app.register_blueprint(themes.bp)
+    app.register_blueprint(synthesis.bp)
+    app.register_blueprint(synthesis.members)
     app.add_template_filter(_local_dt, "local_dt")
     app.add_template_filter(_paragraphs, "paragraphs")
 

@@ -410,6 +410,7 @@ class AnalysisRun(SQLModel, table=True):
 
 
 # The register's and the board's tables (imported last: they use utcnow above).
+from .analysis import Synthesis, ThemeEdit  # noqa: E402, F401  (re-exported)
 from .board import (  # noqa: E402, F401  (re-exported: consult.models is one namespace)
     Ballot,
     BallotParticipation,
@@ -420,7 +421,6 @@ from .board import (  # noqa: E402, F401  (re-exported: consult.models is one na
     Proxy,
     SecretBallot,
 )
-from .analysis import Synthesis, ThemeEdit  # noqa: E402, F401  (re-exported)
 from .register import (  # noqa: E402, F401  (re-exported: consult.models is one namespace)
     BiasTest,
     BiasThresholds,

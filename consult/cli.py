@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from .cli_audit import audit_group
 from .cli_nlp import CliError, nlp_group
 from .cli_register import register_group
+from .cli_report import report
 from .config import settings_markdown
 from .services.imports import KINDS as IMPORT_KINDS
 
@@ -365,6 +366,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
 cli.add_command(nlp_group)
 cli.add_command(register_group)
 cli.add_command(audit_group)
+cli.add_command(report)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, func, select
 
 from ..access import FACILITATION
-from ..models import College, Consultation, Contribution, Member, utcnow
+from ..models import College, Consultation, Contribution, Member, Synthesis, utcnow
 from ..rules import TRANSITIONS, Problem, participation_problem, phase
 from . import require_role
 from .consultations import (
@@ -55,6 +55,7 @@ class ConsultationList:
     phases: dict[int, str]
     counts: dict[int, int]
     answered: frozenset[int] = frozenset()  # those the member contributed to
+    published: frozenset[int] = frozenset()  # those whose synthesis is published
 
 
 def member_consultations(
@@ -70,6 +71,9 @@ def member_consultations(
         phases={c.id: phase(state_of(c), now) for c in consultations},
         counts=contribution_counts(session, [c.id for c in consultations]),
         answered=answered,
+        published=frozenset(session.exec(select(Synthesis.consultation_id).where(
+            Synthesis.consultation_id.in_([c.id for c in consultations])).distinct()))
+        if consultations else frozenset(),
     )
 
 
@@ -145,6 +149,7 @@ class ConsultationPage:
     retention_months: int
     others: ContributionsPage
     college_names: dict[int, str]
+    synthesis_version: int | None = None  # the latest published synthesis, if any
 
 
 def consultation_page(
@@ -175,6 +180,8 @@ def consultation_page(
         retention_months=retention_months,
         others=_contributions_page(session, consultation, member, who.ref, page),
         college_names={c.id: c.name for c in list_colleges(session)},
+        synthesis_version=session.exec(select(func.max(Synthesis.version)).where(
+            Synthesis.consultation_id == consultation.id)).one(),
     )
 
 

@@ -25,7 +25,7 @@ from ..formats.csvout import to_csv_bytes
 from ..models import Consultation, Member, Synthesis, utcnow
 from ..rules import N_, phase
 from . import NotFound, ServiceError, require_role
-from .consultations import get_consultation, state_of
+from .consultations import get_consultation, require_visible, state_of
 from .explorer import read_analysis
 from .workspace import done_run
 
@@ -140,10 +140,11 @@ class SynthesisView:
     versions: tuple[int, ...]  # every published version, newest first
 
 
-def draft(session: Session, actor: Member, consultation_id: int,
+def draft(session: Session, actor: Member | None, consultation_id: int,
           run_id: int | None = None) -> SynthesisView:
-    """The synthesis as it would be published now (facilitators)."""
-    require_role(actor, FACILITATION)
+    """The synthesis as it would be published now (facilitators; None = the command line)."""
+    if actor is not None:
+        require_role(actor, FACILITATION)
     consultation = get_consultation(session, consultation_id)
     document = synthesis_document(session, consultation.id, run_id)
     return SynthesisView(consultation, document, None, None, None,
@@ -155,6 +156,13 @@ def published(session: Session, actor: Member, consultation_id: int,
     """A published version (the latest by default), for any signed-in member; never a draft."""
     if actor is None or not actor.active:
         raise NotFound(N_("Aucune synthèse publiée pour cette consultation."))
+    return published_view(session, require_visible(session, actor, consultation_id).id, version)
+
+
+def published_view(session: Session, consultation_id: int,
+                   version: int | None = None) -> SynthesisView:
+    """A published version, whoever asks (the command line; members go through
+    :func:`published`)."""
     consultation = get_consultation(session, consultation_id)
     versions = published_versions(session, consultation.id)
     row = versions[0] if versions and version is None else next(

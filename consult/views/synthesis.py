@@ -33,19 +33,28 @@ def signed_in():
     """Published syntheses are for signed-in members."""
 
 
-def render_file(view: service.SynthesisView, fmt: str):
-    """The synthesis as a file: PDF, standalone HTML, CSV of its themes, or its JSON."""
+MIMETYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
+             "csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def synthesis_file(view: service.SynthesisView, fmt: str) -> tuple[bytes, str]:
+    """The synthesis as a file (PDF, standalone HTML, CSV of its themes, or its JSON) and its
+    name; the command line's ``palabre report`` writes the same bytes."""
     name = f"synthese-{view.consultation.id}" + (f"-v{view.version}" if view.version else
                                                  "-brouillon")
     if fmt == "json":
-        return attachment(service.themes_json(view.document), f"{name}.json", "application/json")
+        return service.themes_json(view.document), f"{name}.json"
     if fmt == "csv":
-        return attachment(service.themes_csv(view.document), f"{name}.csv",
-                          "text/csv; charset=utf-8")
+        return service.themes_csv(view.document), f"{name}.csv"
     html = render_template("synthesis/print.html", **context_of(view), reason_text=reason_text)
     if fmt == "html":
-        return attachment(html, f"{name}.html", "text/html; charset=utf-8")
-    return attachment(reports.pdf_from_html(html), f"{name}.pdf", "application/pdf")
+        return html.encode("utf-8"), f"{name}.html"
+    return reports.pdf_from_html(html), f"{name}.pdf"
+
+
+def render_file(view: service.SynthesisView, fmt: str):
+    body, name = synthesis_file(view, fmt)
+    return attachment(body, name, MIMETYPES[fmt])
 
 
 @bp.get("/consultations/<int:consultation_id>/synthesis")

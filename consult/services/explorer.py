@@ -117,13 +117,29 @@ class Analysis:
     skipped_corrections: int
 
 
-def read_analysis(session: Session, run: AnalysisRun) -> Analysis:
-    document = json.loads(run.result) if run.result else {}
-    ids = json.loads(run.contribution_ids)
-    edited = edited_themes(session, run)
+@dataclass(frozen=True)
+class _Read:
+    """What reading a run loads once: its document, edited themes, contributions, colleges."""
+
+    document: dict
+    ids: list[int]
+    edited: object  # theme_edits.EditedThemes
+    contributions: dict
+    colleges: dict
+
+
+def _load(session: Session, run: AnalysisRun) -> _Read:
+    return _Read(json.loads(run.result) if run.result else {}, json.loads(run.contribution_ids),
+                 edited_themes(session, run),
+                 {c.id: c for c in analysed_contributions(session, run.consultation_id)},
+                 {c.id: c.name for c in session.exec(select(College))})
+
+
+def read_analysis(session: Session, run: AnalysisRun, loaded: _Read | None = None) -> Analysis:
+    loaded = loaded or _load(session, run)
+    document, ids, edited = loaded.document, loaded.ids, loaded.edited
+    contributions, colleges = loaded.contributions, loaded.colleges
     convergence = verdicts_of(session, run, edited)
-    colleges = {c.id: c.name for c in session.exec(select(College))}
-    contributions = {c.id: c for c in analysed_contributions(session, run.consultation_id)}
 
     def quote(cid: int) -> Quote | None:
         c = contributions.get(cid)
@@ -298,22 +314,20 @@ def explorer_page(session: Session, actor: Member, consultation_id: int,
     require_role(actor, FACILITATION)
     consultation = get_consultation(session, consultation_id)
     run = done_run(session, consultation.id, run_id)
-    analysis = read_analysis(session, run)
+    loaded = _load(session, run)
+    analysis = read_analysis(session, run, loaded)
     history = tuple(EditRow(e.id, e.kind, e.theme_id, json.loads(e.payload), e.actor_ref,
                             e.created_at, e.undone_at is not None)
                     for e in reversed(edits_of(session, run, undone=True)))
-    return ExplorerPage(consultation, run, analysis, history, map_points(session, run))
+    return ExplorerPage(consultation, run, analysis, history, _map_points(loaded))
 
 
-def map_points(session: Session, run: AnalysisRun) -> tuple[tuple, ...]:
-    document = json.loads(run.result) if run.result else {}
-    edited = edited_themes(session, run)
-    ids = json.loads(run.contribution_ids)
-    points = []
-    for cid, xy in zip(ids, document.get("coordinates", []), strict=False):
-        if xy is not None:
-            points.append((xy[0], xy[1], edited.theme_of.get(cid, -1)))
-    return tuple(points)
+def _map_points(loaded: _Read) -> tuple[tuple, ...]:
+    """Each verbatim's place on the 2-D map and its theme once corrected."""
+    theme_of = loaded.edited.theme_of
+    return tuple((xy[0], xy[1], theme_of.get(cid, -1)) for cid, xy in
+                 zip(loaded.ids, loaded.document.get("coordinates", []), strict=False)
+                 if xy is not None)
 
 
 @dataclass(frozen=True)
@@ -337,13 +351,13 @@ def theme_page(session: Session, actor: Member, consultation_id: int, theme_id: 
     require_role(actor, FACILITATION)
     consultation = get_consultation(session, consultation_id)
     run = done_run(session, consultation.id, run_id)
-    analysis = read_analysis(session, run)
+    loaded = _load(session, run)
+    analysis = read_analysis(session, run, loaded)
     card = next((t for t in analysis.themes if t.id == theme_id), None)
     if card is None:
         raise NotFound(NO_THEME)
-    theme = edited_themes(session, run).get(theme_id)
-    names = {c.id: c.name for c in session.exec(select(College))}
-    by_id = {c.id: c for c in analysed_contributions(session, consultation.id)}
+    theme = loaded.edited.get(theme_id)
+    names, by_id = loaded.colleges, loaded.contributions
     every = [Quote(c.id, c.redacted_text, names.get(c.college_id), c.stance)
              for c in (by_id.get(m) for m in theme.members) if c is not None]
     chosen = [q for q in every if (not college or q.college == college)

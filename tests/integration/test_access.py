@@ -94,6 +94,11 @@ def world(app, people):
         "proposal_id": proposal_id,
         "member_id": member_id,
         "college_id": college.id,
+        # No analysis in this world: the explorer's objects are not found (404), never refused
+        # to the facilitation team, and refused to everyone else before they are looked up.
+        "theme_id": 1,
+        "edit_id": 1,
+        "run_id": 1,
     }
 
 

@@ -81,7 +81,7 @@ def test_published_synthesis_is_frozen_and_members_read_only_what_was_published(
     assert "Trajets plus courts" in page and "Un autre nom" not in page
     assert "Les salariés demandent moins de route" in page
     assert "Version n° 1" in page
-    assert "lire la synthèse" in read(member.client.get("/consultations"))
+    assert "lire la synthèse" in read(member.client.get("/consultations/"))
     assert "Ce que la coopérative retient" in read(member.client.get(f"/consultations/{cid}"))
     assert "Un autre nom" in read(admin.client.get(f"/facilitate/consultations/{cid}/synthesis"))
 

@@ -176,6 +176,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(themes.bp)
     app.register_blueprint(synthesis.bp)
     app.register_blueprint(synthesis.members)
+    from ..charts import scatter_map, share_bars
+
+    # Chart geometry from ready values (consult/charts.py), drawn by templates/_charts.html.
+    app.add_template_global(share_bars, "share_bars_of")
+    app.add_template_global(scatter_map, "theme_map_of")
     app.add_template_filter(_local_dt, "local_dt")
     app.add_template_filter(_paragraphs, "paragraphs")
 

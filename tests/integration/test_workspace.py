@@ -160,3 +160,23 @@ def test_a_split_makes_a_new_theme_from_a_re_clustering(app, demo):
         assert part.split_from == theme.id and part.label
         assert part.size + themes[theme.id].size == theme.size
         assert json.loads(edit.payload)["contributions"]
+
+
+def test_the_explorer_charts_are_valid_svg_with_a_text_alternative_and_a_table(app, demo):
+    import re
+    import xml.etree.ElementTree as ET
+
+    cid, email, password = demo
+    page = read(signed_in(app, email, password).client.get(
+        f"/facilitate/consultations/{cid}/themes"))
+    figures = re.findall(r"<figure class=\"chart\">(.*?)</figure>", page, re.S)
+    assert len(figures) >= 2  # the map and the positions by college of at least one theme
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    for figure in figures:
+        svg = ET.fromstring(re.search(r"<svg.*?</svg>", figure, re.S).group(0))
+        title, desc = svg.find(f"{svg_ns}title"), svg.find(f"{svg_ns}desc")
+        assert title is not None and title.text and desc is not None and len(desc.text) > 20
+        assert svg.get("role") == "img"
+        assert set(svg.get("aria-labelledby").split()) == {title.get("id"), desc.get("id")}
+    assert "Les thèmes de la carte" in page  # the map's data table
+    assert page.count("<caption>Positions par collège</caption>") >= 1

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from .. import audit, events
+from .. import audit, events, events_synthesis
 from ..access import FACILITATION
 from ..formats.csvout import to_csv_bytes
 from ..models import Consultation, Member, Synthesis, utcnow
@@ -102,7 +102,7 @@ def publish(session: Session, actor: Member, consultation_id: int,
             status="published"))
         consultation.status, consultation.updated_at = "published", now
         session.add(consultation)
-    audit.record_event(session, events.SynthesisPublished(
+    audit.record_event(session, events_synthesis.SynthesisPublished(
         actor=actor.ref, object_id=str(row.id), consultation_id=consultation.id,
         run_id=row.run_id, version=version, sha256=row.sha256))
     session.commit()

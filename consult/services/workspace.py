@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 from sqlmodel import Session, select
 
-from .. import audit, events
+from .. import audit, events_synthesis
 from ..access import FACILITATION
 from ..models import AnalysisRun, Contribution, Member, ThemeEdit, utcnow
 from ..rules import N_
@@ -175,7 +175,7 @@ def _store(session: Session, actor: Member, run: AnalysisRun, kind: str, theme_i
                      actor_ref=actor.ref)
     session.add(edit)
     session.flush()
-    audit.record_event(session, events.ThemeEdited(
+    audit.record_event(session, events_synthesis.ThemeEdited(
         actor=actor.ref, object_id=str(edit.id), consultation_id=run.consultation_id,
         run_id=run.id, kind=kind, theme_id=theme_id,
         details={k: v for k, v in payload.items() if k != "contributions"}))
@@ -224,7 +224,7 @@ def undo_edit(session: Session, actor: Member, consultation_id: int, edit_id: in
         raise ServiceError(N_("Cette correction est déjà annulée."))
     edit.undone_at, edit.undone_by_ref = utcnow(), actor.ref
     session.add(edit)
-    audit.record_event(session, events.ThemeEditUndone(
+    audit.record_event(session, events_synthesis.ThemeEditUndone(
         actor=actor.ref, object_id=str(edit.id), consultation_id=consultation_id,
         kind=edit.kind, theme_id=edit.theme_id))
     session.commit()

@@ -118,11 +118,17 @@ def run_analysis(session: Session, run_id: int, *, progress: Callable | None = N
     session.add(run)
     session.commit()  # the page shows it running; a failed run keeps what it read
     parameters = json.loads(run.parameters)
+    before = previous_run(session, run)
+    if before is not None:
+        run.previous_run_id = before.id
+        session.add(run)
+        session.commit()
     started = time.perf_counter()
     try:
         with _Heartbeat(session.get_bind(), run_id), measure_energy() as meter:
-            document, result = _analyse(session, contributions, texts, parameters, progress,
-                                        previous=previous_result(session, run))
+            document, result = _analyse(
+                session, contributions, texts, parameters, progress,
+                previous=json.loads(before.result) if before is not None else None)
     except Exception as error:  # the run is recorded as failed, with what went wrong
         log.exception("analysis run %s failed", run_id)
         session.rollback()
@@ -152,11 +158,12 @@ def analyse_now(session: Session, actor: Member | None, consultation_id: int, *,
     return run_analysis(session, run.id, progress=progress)
 
 
-def previous_result(session: Session, run: AnalysisRun) -> dict | None:
-    """The result of the consultation's last finished analysis before ``run``, with the same
-    seed and number of themes asked: the new run starts from its themes, so that they
-    keep their place, ids and names when a few contributions arrive or are hidden
-    (nlp.themes.rerun). None when there is none, or when it predates contribution keys."""
+def previous_run(session: Session, run: AnalysisRun) -> AnalysisRun | None:
+    """The consultation's last finished analysis before ``run``, with the same seed and number
+    of themes asked: the new run starts from its themes, so that they keep their place, ids
+    and names when a few contributions arrive or are hidden (nlp.themes.rerun), and the
+    facilitator's corrections follow them (consult.services.workspace). None when there is
+    none, or when it predates contribution keys."""
     before = session.exec(select(AnalysisRun).where(
         AnalysisRun.consultation_id == run.consultation_id, AnalysisRun.status == "done",
         AnalysisRun.id < run.id).order_by(AnalysisRun.id.desc())).first()
@@ -165,8 +172,13 @@ def previous_result(session: Session, run: AnalysisRun) -> dict | None:
     asked, then = json.loads(run.parameters), json.loads(before.parameters)
     if any(asked.get(k) != then.get(k) for k in ("seed", "n_themes")):
         return None
-    document = json.loads(before.result)
-    return document if document.get("keys") else None
+    return before if json.loads(before.result).get("keys") else None
+
+
+def previous_result(session: Session, run: AnalysisRun) -> dict | None:
+    """The result of :func:`previous_run`, or None."""
+    before = previous_run(session, run)
+    return json.loads(before.result) if before is not None else None
 
 
 def _analyse(session, contributions, texts, parameters, progress, previous=None):

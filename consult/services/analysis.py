@@ -11,6 +11,11 @@ A running job records its worker ("host:pid") and writes a heartbeat every 30 se
 whose worker stopped — its process gone from this machine, or no heartbeat for a few minutes —
 is marked failed with the reason and an ``AnalysisAbandoned`` event, so that a new one can start
 (:func:`fail_abandoned_runs`, called by the page, by a new request and when a worker starts).
+
+While it runs, the job writes the run's stage and overall progress (0 to 1) to its row, and reads
+there whether a facilitator asked to stop it (:func:`cancel_analysis`): a cancelled run ends
+``cancelled`` and stores no result. A run never overwrites an earlier one; it records which run it
+started from (``previous_run_id``). The pages that read runs are in ``analysis_pages``.
 """
 
 import hashlib
@@ -22,7 +27,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +37,7 @@ from nlp.themes import MODES
 
 from .. import audit, events
 from ..access import FACILITATION
-from ..models import AnalysisRun, College, Consultation, Contribution, Member, Vote, utcnow
+from ..models import AnalysisRun, College, Contribution, Member, Vote, utcnow
 from ..rules import N_, STANCE_DIRECTION
 from . import NotFound, ServiceError, require_role
 from .consultations import get_consultation
@@ -104,42 +108,57 @@ def request_analysis(session: Session, actor: Member | None, consultation_id: in
 def run_analysis(session: Session, run_id: int, *, progress: Callable | None = None) -> AnalysisRun:
     """The worker's job: run a queued analysis and store its result, or why it failed.
 
-    A run that is not queued any more (already run, or taken by another worker) is left as it is.
+    A run that is not queued any more (already run, taken by another worker, or cancelled) is
+    left as it is. ``progress(stage, done, total)`` is called as the pipeline advances; the
+    run's stage and overall progress are written to its row meanwhile (:class:`_Progress`),
+    and a cancel request stops the run at its next step: it ends ``cancelled``, storing nothing.
     """
     run = get_run(session, run_id)
     if run.status != "queued":
         return run
     contributions = analysed_contributions(session, run.consultation_id)
     texts = [c.redacted_text for c in contributions]
-    run.status, run.started_at = "running", utcnow()
-    run.worker, run.heartbeat_at = this_worker(), run.started_at
-    run.input_sha256 = input_hash(texts)
-    run.contribution_ids = json.dumps([c.id for c in contributions])
-    session.add(run)
+    now = utcnow()
+    # Taken only if still queued: a cancel, or another worker, may have come first.
+    claimed = session.exec(update(AnalysisRun).where(
+        AnalysisRun.id == run_id, AnalysisRun.status == "queued").values(
+        status="running", started_at=now, worker=this_worker(), heartbeat_at=now,
+        input_sha256=input_hash(texts), stage=None, progress=0.0,
+        contribution_ids=json.dumps([c.id for c in contributions])))
     session.commit()  # the page shows it running; a failed run keeps what it read
+    session.refresh(run)
+    if claimed.rowcount != 1:
+        return run
     parameters = json.loads(run.parameters)
-    before = previous_run(session, run)
-    if before is not None:
-        run.previous_run_id = before.id
-        session.add(run)
-        session.commit()
     started = time.perf_counter()
+    engine = session.get_bind()
+    previous_id = None
     try:
-        with _Heartbeat(session.get_bind(), run_id), measure_energy() as meter:
-            document, result = _analyse(
-                session, contributions, texts, parameters, progress,
-                previous=json.loads(before.result) if before is not None else None)
+        with _Heartbeat(engine, run_id), measure_energy() as meter:
+            handed = previous_result(session, run)
+            previous_id, previous = handed if handed else (None, None)
+            document, result = _analyse(session, contributions, texts, parameters,
+                                        _Progress(engine, run_id, progress), previous=previous)
+    except AnalysisStopped:
+        return _end_cancelled(session, run_id, time.perf_counter() - started)
     except Exception as error:  # the run is recorded as failed, with what went wrong
         log.exception("analysis run %s failed", run_id)
         session.rollback()
         run = get_run(session, run_id)
-        run.status = "failed"
+        run.status, run.previous_run_id = "failed", previous_id
         run.error = "".join(traceback.format_exception_only(error)).strip()
         run.seconds, run.finished_at = time.perf_counter() - started, utcnow()
         _record(session, run, 0)
         return run
+    # Done unless a cancel came in the meantime: the condition settles which came first.
+    if session.exec(update(AnalysisRun).where(
+            AnalysisRun.id == run_id, ~AnalysisRun.cancel_requested)
+            .values(status="done")).rowcount != 1:
+        return _end_cancelled(session, run_id, time.perf_counter() - started)
+    session.refresh(run)  # what the progress and the heartbeat wrote meanwhile
     document["energy"] = meter.result.to_json()
-    run.status = "done"
+    run.status, run.stage, run.progress = "done", None, 1.0
+    run.previous_run_id = previous_id
     run.mode = result.mode  # "auto" resolves to the mode that ran
     run.parameters = json.dumps({**parameters, **document.get("parameters", {})},
                                 sort_keys=True, default=str)
@@ -151,6 +170,18 @@ def run_analysis(session: Session, run_id: int, *, progress: Callable | None = N
     return run
 
 
+def _end_cancelled(session: Session, run_id: int, seconds: float) -> AnalysisRun:
+    """A run stopped on request: ``cancelled``, no result (its AnalysisCancelled event was
+    recorded when it was asked)."""
+    session.rollback()
+    run = get_run(session, run_id)
+    run.status, run.seconds, run.finished_at = "cancelled", seconds, utcnow()
+    session.add(run)
+    session.commit()
+    log.info("analysis run %s cancelled", run_id)
+    return run
+
+
 def analyse_now(session: Session, actor: Member | None, consultation_id: int, *,
                 progress: Callable | None = None, **parameters) -> AnalysisRun:
     """Request an analysis and run it in this process (the CLI, which shows its progress)."""
@@ -158,12 +189,11 @@ def analyse_now(session: Session, actor: Member | None, consultation_id: int, *,
     return run_analysis(session, run.id, progress=progress)
 
 
-def previous_run(session: Session, run: AnalysisRun) -> AnalysisRun | None:
-    """The consultation's last finished analysis before ``run``, with the same seed and number
-    of themes asked: the new run starts from its themes, so that they keep their place, ids
-    and names when a few contributions arrive or are hidden (nlp.themes.rerun), and the
-    facilitator's corrections follow them (consult.services.workspace). None when there is
-    none, or when it predates contribution keys."""
+def previous_result(session: Session, run: AnalysisRun) -> tuple[int, dict] | None:
+    """The id and result of the consultation's last finished analysis before ``run``, with the
+    same seed and number of themes asked: the new run starts from its themes, so that they
+    keep their place, ids and names when a few contributions arrive or are hidden
+    (nlp.themes.rerun). None when there is none, or when it predates contribution keys."""
     before = session.exec(select(AnalysisRun).where(
         AnalysisRun.consultation_id == run.consultation_id, AnalysisRun.status == "done",
         AnalysisRun.id < run.id).order_by(AnalysisRun.id.desc())).first()
@@ -172,24 +202,22 @@ def previous_run(session: Session, run: AnalysisRun) -> AnalysisRun | None:
     asked, then = json.loads(run.parameters), json.loads(before.parameters)
     if any(asked.get(k) != then.get(k) for k in ("seed", "n_themes")):
         return None
-    return before if json.loads(before.result).get("keys") else None
-
-
-def previous_result(session: Session, run: AnalysisRun) -> dict | None:
-    """The result of :func:`previous_run`, or None."""
-    before = previous_run(session, run)
-    return json.loads(before.result) if before is not None else None
+    document = json.loads(before.result)
+    return (before.id, document) if document.get("keys") else None
 
 
 def _analyse(session, contributions, texts, parameters, progress, previous=None):
     from nlp.themes import find_themes
 
+    progress("preprocess", 0, len(texts))  # the page says "reading" while the models load
     result = find_themes(texts, mode=parameters["mode"], n_themes=parameters.get("n_themes"),
                          seed=parameters.get("seed", 0), progress=progress,
                          keys=[c.id for c in contributions], previous=previous)
+    progress("convergence", 0, 1)
     document = result.to_json()
     document["convergence"] = convergence_of(session, contributions, result).to_json()
     document["college_check"] = college_check_of(session, contributions, result).to_json()
+    progress("convergence", 1, 1)
     return document, result
 
 
@@ -314,6 +342,116 @@ class _Heartbeat:
                 log.exception("heartbeat of analysis run %s", self.run_id)
 
 
+# Where an analysis spends its time, as (start, end) shares of the whole, in the pipeline's order
+# (nlp/themes/pipeline.py): reading and embedding the verbatims dominate, then the reduction and
+# the map (docs/benchmarks.md, "Speed and memory"). An incremental re-run propagates the previous
+# themes instead of reducing and clustering. The verdicts come last.
+STAGE_SPANS = {
+    "preprocess": (0.0, 0.25),
+    "embed": (0.25, 0.6),
+    "neighbours": (0.6, 0.63),
+    "reduce": (0.63, 0.75),
+    "propagate": (0.63, 0.79),
+    "cluster": (0.75, 0.78),
+    "reassign": (0.78, 0.79),
+    "merge": (0.79, 0.8),
+    "describe": (0.8, 0.86),
+    "match": (0.86, 0.87),
+    "map": (0.87, 0.96),
+    "convergence": (0.96, 1.0),
+}
+PROGRESS_SECONDS = 1.0  # the worker writes its progress at most once a second, and at each stage
+
+
+def overall_progress(stage: str, done: int, total: int) -> float:
+    """How far the whole analysis is (0 to 1) when ``stage`` has done ``done`` of ``total``."""
+    start, end = STAGE_SPANS.get(stage, (0.0, 0.0))
+    share = min(max(done / total, 0.0), 1.0) if total else 0.0
+    return start + (end - start) * share
+
+
+class AnalysisStopped(Exception):
+    """A facilitator cancelled the run: raised from its progress, caught by the job."""
+
+
+class _Progress:
+    """The pipeline's ``progress(stage, done, total)``: passes each call on to ``forward`` (the
+    CLI shows it) and writes the run's stage and overall progress, through a short session of
+    its own, at each new stage and at most once a second. Each write reads the cancel flag."""
+
+    def __init__(self, engine, run_id: int, forward: Callable | None = None, *,
+                 every: float = PROGRESS_SECONDS):
+        self.engine, self.run_id, self.forward, self.every = engine, run_id, forward, every
+        self.stage, self.value, self.written_at = None, 0.0, float("-inf")
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.forward is not None:
+            self.forward(stage, done, total)
+        self.value = max(self.value, overall_progress(stage, done, total))  # never backwards
+        now = time.monotonic()
+        if stage == self.stage and now - self.written_at < self.every:
+            return
+        self.stage, self.written_at = stage, now
+        if self._write(stage, self.value):
+            raise AnalysisStopped(stage)
+
+    def _write(self, stage: str, value: float) -> bool:
+        """Write the progress; whether a cancel was asked for."""
+        try:
+            with Session(self.engine) as session:
+                session.exec(update(AnalysisRun)
+                             .where(AnalysisRun.id == self.run_id,
+                                    AnalysisRun.status == "running")
+                             .values(stage=stage, progress=round(value, 4),
+                                     heartbeat_at=utcnow()))
+                session.commit()
+                return bool(session.exec(select(AnalysisRun.cancel_requested)
+                                         .where(AnalysisRun.id == self.run_id)).first())
+        except Exception:  # a missed update is not a failed analysis
+            log.exception("progress of analysis run %s", self.run_id)
+            return False
+
+
+FINISHED = N_("Cette analyse est déjà terminée : elle ne peut plus être annulée.")
+
+
+def cancel_analysis(session: Session, actor: Member, run_id: int, *,
+                    consultation_id: int | None = None) -> AnalysisRun:
+    """Stop an analysis (facilitators): a queued run is cancelled at once; a running one is
+    asked to stop, and its worker ends it ``cancelled`` at its next step. A run already
+    finished is refused. The AnalysisCancelled event is recorded once, when it is asked."""
+    require_role(actor, FACILITATION)
+    run = get_run(session, run_id)
+    if consultation_id is not None and run.consultation_id != consultation_id:
+        raise NotFound(N_("Cette analyse n'existe pas."))
+    was = run.status
+    if was == "queued":  # each update holds only if the run is still as it was read
+        changed = update(AnalysisRun).where(AnalysisRun.id == run_id,
+                                            AnalysisRun.status == "queued")
+        changed = changed.values(status="cancelled", finished_at=utcnow())
+    elif was == "running" and not run.cancel_requested:
+        changed = update(AnalysisRun).where(AnalysisRun.id == run_id,
+                                            AnalysisRun.status == "running",
+                                            ~AnalysisRun.cancel_requested)
+        changed = changed.values(cancel_requested=True)
+    else:
+        changed = None
+    if changed is not None and session.exec(changed).rowcount == 1:
+        audit.record_event(session, events.AnalysisCancelled(
+            actor=actor.ref, object_id=str(run.id), consultation_id=run.consultation_id,
+            was=was))
+        session.commit()
+        session.refresh(run)
+        return run
+    session.rollback()
+    session.refresh(run)
+    if run.status == "queued" or (run.status == "running" and not run.cancel_requested):
+        return cancel_analysis(session, actor, run_id)  # it moved on meanwhile: once more
+    if run.status == "running":
+        return run  # asked already: the worker stops at its next step
+    raise ServiceError(FINISHED)
+
+
 def active_run(session: Session, consultation_id: int) -> AnalysisRun | None:
     """The consultation's run that is queued or running, if any."""
     return session.exec(select(AnalysisRun).where(
@@ -332,100 +470,3 @@ def get_run(session: Session, run_id: int) -> AnalysisRun:
     if run is None:
         raise NotFound(N_("Cette analyse n'existe pas."))
     return run
-
-
-# --- The Analyse page ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CollegeCheckRow:
-    """One metric of one college in a run's college check (shares from 0 to 1)."""
-
-    college: str
-    metric: str  # unassigned, redacted, under_represented
-    value: float | None
-    count: int
-    denominator: int
-    rest_value: float | None  # the same share over the other colleges' verbatims pooled
-    rest_denominator: int
-    verdict: str  # pass, fail, not_enough_data
-    set_aside_more: bool  # a fail where the college's words are set aside more
-
-
-@dataclass(frozen=True)
-class RunCollegeCheck:
-    """A done run's college check as the analysis page and the register show it."""
-
-    consultation_id: int
-    consultation_title: str
-    run_id: int
-    finished_at: datetime | None
-    flagged: tuple[str, ...]  # the colleges whose words the analysis sets aside more
-    rows: tuple[CollegeCheckRow, ...]
-    min_count: int
-    without_college: int  # verbatims whose author has no college, in no row
-
-
-def run_college_check(run: AnalysisRun, consultation: Consultation) -> RunCollegeCheck | None:
-    """The college check stored with ``run``; None when it has none (not done, or stored
-    before the check existed)."""
-    document = json.loads(run.result) if run.result else {}
-    check = document.get("college_check")
-    if run.status != "done" or not check:
-        return None
-    fields = CollegeCheckRow.__dataclass_fields__
-    return RunCollegeCheck(
-        consultation_id=consultation.id, consultation_title=consultation.title, run_id=run.id,
-        finished_at=run.finished_at, flagged=tuple(check.get("flagged", ())),
-        rows=tuple(CollegeCheckRow(**{k: v for k, v in row.items() if k in fields})
-                   for row in check.get("rows", ())),
-        min_count=check.get("parameters", {}).get("min_count", 0),
-        without_college=check.get("without_college", 0))
-
-
-@dataclass(frozen=True)
-class AnalysisPage:
-    """The latest analysis of a consultation as the facilitation team reads it: each theme with
-    its verdict, reasons and figures, and the redacted text of its typical verbatims."""
-
-    consultation: Consultation
-    run: AnalysisRun | None
-    themes: list[dict]
-    verdicts: dict[str, dict]  # by theme id, as a string (JSON keys)
-    counts: dict[str, int]  # themes per verdict
-    opinion: dict | None
-    thresholds: dict
-    texts: dict[int, str]  # row of the analysis -> redacted text, for the rows still analysed
-    college_check: RunCollegeCheck | None = None
-    energy: dict | None = None  # ethics_register.Energy.to_json() of the run
-    set_aside: dict | None = None  # verbatims set aside, by reason (nlp.themes.ThemeResult)
-    rerun: str | None = None  # "incremental" when the run started from the previous one
-
-
-def analysis_page(session: Session, actor: Member, consultation_id: int, *,
-                  stale_after: timedelta = STALE_AFTER) -> AnalysisPage:
-    require_role(actor, FACILITATION)
-    consultation = get_consultation(session, consultation_id)
-    fail_abandoned_runs(session, stale_after=stale_after)
-    run = latest_run(session, consultation.id)
-    document = json.loads(run.result) if run is not None and run.result else {}
-    texts = {}
-    if document:
-        ids = json.loads(run.contribution_ids)
-        by_id = {c.id: c for c in analysed_contributions(session, consultation.id)}
-        texts = {i: by_id[cid].redacted_text for i, cid in enumerate(ids) if cid in by_id}
-    convergence = document.get("convergence", {})
-    return AnalysisPage(
-        consultation=consultation,
-        run=run,
-        themes=document.get("themes", []),
-        verdicts=convergence.get("verdicts", {}),
-        counts=convergence.get("counts", {}),
-        opinion=convergence.get("opinion"),
-        thresholds=convergence.get("thresholds", {}),
-        texts=texts,
-        college_check=run_college_check(run, consultation) if run is not None else None,
-        energy=document.get("energy"),
-        set_aside=document.get("set_aside"),
-        rerun=document.get("rerun"),
-    )

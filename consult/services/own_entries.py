@@ -18,7 +18,7 @@ from ethics_register import Signer
 
 from ..models import AnalysisRun, Consultation, RegisterEntry
 from . import register
-from .analysis import RunCollegeCheck, run_college_check
+from .analysis_pages import RunCollegeCheck, run_college_check
 
 BUILTINS = ("themes", "opinion", "redaction")
 MODEL_VERSION_LIMIT = 60  # ethics_register.entry: the field's max_length

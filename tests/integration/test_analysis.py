@@ -14,9 +14,11 @@ from sqlmodel import select
 
 from consult import jobs
 from consult.db import get_session
-from consult.models import AnalysisRun, AuditEvent, utcnow
-from consult.services import PermissionDenied, ServiceError
+from consult.models import AnalysisRun, AuditEvent, Consultation, Member, utcnow
+from consult.services import NotFound, PermissionDenied, ServiceError, analysis_pages, moderation
 from consult.services import analysis as service
+from consult.services.analysis import analysed_contributions
+from consult.services.imports import NewContribution, add_in_bulk
 from tests.helpers import as_person, contribute, create, read
 
 pytestmark = pytest.mark.slow  # contributions are redacted with spaCy, themes found with it
@@ -287,3 +289,86 @@ def test_a_second_analysis_starts_from_the_first_and_keeps_the_themes_of_the_ver
         t["id"]: t["label"] for t in after["themes"]}.items()
     page = analysis_page(facilitator, cid)
     assert "Analyse reprise de la précédente" in page and "Mis de côté" in page
+
+
+def add_contributions(app, cid, texts, prefix="c"):
+    """Contributions added as an import adds them (redacted, stored), one participant each."""
+    with app.app_context():
+        db = get_session()
+        add_in_bulk(db, db.get(Consultation, cid),
+                    [NewContribution(key=f"{prefix}{i}", participant_ref=f"{prefix}-{i}", text=t)
+                     for i, t in enumerate(texts)],
+                    [], actor=None, source="test", input_sha256="0" * 64)
+        db.commit()
+
+
+def facilitator_member(app):
+    with app.app_context():
+        return get_session().exec(select(Member).where(Member.email == "anim@coop.example")).one()
+
+
+def test_every_run_is_kept_and_listed_and_an_earlier_one_reads_as_it_was(app, coop):
+    cid, facilitator = create(app, coop)
+    add_contributions(app, cid, THEMED[:-2])
+    with app.app_context():
+        db = get_session()
+        first = service.analyse_now(db, None, cid, mode="fast")
+        kept_as_it_was = first.model_dump()
+        hidden = analysed_contributions(db, cid)[0].id
+    add_contributions(app, cid, THEMED[-2:], prefix="late")
+    with app.app_context():
+        db = get_session()
+        moderation.hide(db, facilitator_member(app), hidden, "Hors sujet")
+        second = service.analyse_now(db, None, cid, mode="fast")
+        assert second.id != first.id and second.previous_run_id == first.id
+        assert db.get(AnalysisRun, first.id).model_dump() == kept_as_it_was  # not overwritten
+    response = facilitator.client.get(f"/facilitate/consultations/{cid}/analysis/runs")
+    assert response.status_code == 200
+    page = read(response)
+    runs_path = f"/facilitate/consultations/{cid}/analysis/runs"
+    assert page.index(f'{runs_path}/{second.id}"') < page.index(f'{runs_path}/{first.id}"')
+    assert f"repris de l'analyse n° {first.id}" in page
+    assert first.input_sha256[:12] in page and second.input_sha256[:12] in page
+    assert "Paramètres et versions" in page and "Comparer" in page
+    earlier = read(facilitator.client.get(f"{runs_path}/{first.id}"))
+    assert f"Vous lisez l'analyse n° {first.id}" in earlier
+    assert all(t["label"] in earlier for t in json.loads(first.result)["themes"])
+    assert f"Repris de l'analyse n° {first.id}" in analysis_page(facilitator, cid)
+
+    with app.app_context():
+        comparison = analysis_pages.compare_runs(
+            get_session(), facilitator_member(app), cid, first.id, second.id)
+    assert (comparison.only_in_a, comparison.only_in_b) == (1, 2)
+    assert comparison.shared == len(THEMED) - 3
+    before = {t["id"]: t["label"] for t in json.loads(first.result)["themes"]}
+    after = {t["id"]: t["label"] for t in json.loads(second.result)["themes"]}
+    assert len(comparison.kept) == len(before) == 3 and not comparison.lost
+    assert {(k.before.label, k.after.label) for k in comparison.kept} == {
+        (before[k.before.id], after[k.after.id]) for k in comparison.kept}
+    page = read(facilitator.client.get(
+        f"/facilitate/consultations/{cid}/analysis/compare?a={first.id}&b={second.id}"))
+    assert "3 thèmes gardés" in page and '<h2 id="lost">0 ' in page
+    assert f"1 verbatim lu seulement par l'analyse n° {first.id}" in page
+    assert f"2 verbatims lus seulement par l'analyse n° {second.id}" in page
+
+
+def test_only_two_done_runs_of_the_consultation_are_compared(app, coop):
+    cid, facilitator = create(app, coop)
+    other, _ = create(app, coop)
+    add_contributions(app, cid, THEMED)
+    add_contributions(app, other, THEMED, prefix="o")
+    with app.app_context():
+        db = get_session()
+        done = service.analyse_now(db, None, cid, mode="fast").id
+        elsewhere = service.analyse_now(db, None, other, mode="fast").id
+        queued = service.request_analysis(db, None, cid, mode="fast").id
+    compare = f"/facilitate/consultations/{cid}/analysis/compare"
+    page = read(facilitator.client.get(f"{compare}?a={done}&b={queued}", follow_redirects=True))
+    assert f"L'analyse n° {queued} n'est pas terminée" in page
+    page = read(facilitator.client.get(f"{compare}?a={done}", follow_redirects=True))
+    assert "Choisissez deux analyses terminées" in page
+    assert facilitator.client.get(f"{compare}?a={done}&b={elsewhere}").status_code == 404
+    runs_path = f"/facilitate/consultations/{cid}/analysis/runs"
+    assert facilitator.client.get(f"{runs_path}/{elsewhere}").status_code == 404
+    with app.app_context(), pytest.raises(NotFound):
+        analysis_pages.compare_runs(get_session(), facilitator_member(app), cid, done, elsewhere)

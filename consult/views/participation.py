@@ -1,6 +1,9 @@
 """The participation dashboard of a consultation (facilitation team)."""
 
-from flask import Blueprint, render_template
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..access import FACILITATION
@@ -20,5 +23,7 @@ def only_facilitators():
 @bp.get("/consultations/<int:consultation_id>/participation")
 def dashboard(consultation_id: int):
     """Who took part, by college and by day: which college is not being heard."""
-    page = service.participation_page(get_session(), current_user, consultation_id)
+    page = service.participation_page(
+        get_session(), current_user, consultation_id, without_college=gettext("sans collège"),
+        zone=ZoneInfo(current_app.config["PALABRE_TIMEZONE"]))
     return render_template("facilitate/participation.html", **context_of(page))

@@ -7,7 +7,7 @@ keys are contribution ids, so that a verbatim is the same in both runs whatever 
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
@@ -198,8 +198,8 @@ class RunRow:
     input_hash: str  # the first 12 hex digits of the SHA-256 of what it read
     previous_run_id: int | None
     contributions: int
-    parameters: dict = field(default_factory=dict)
-    versions: dict = field(default_factory=dict)
+    parameters: tuple[tuple[str, str], ...] = ()  # (name, value as written in JSON), by name
+    versions: tuple[tuple[str, str], ...] = ()  # (library, version), by name
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,16 @@ def _row(run: AnalysisRun) -> RunRow:
         themes=len(document["themes"]) if "themes" in document else None,
         input_hash=(run.input_sha256 or "")[:12], previous_run_id=run.previous_run_id,
         contributions=len(json.loads(run.contribution_ids or "[]")),
-        parameters=json.loads(run.parameters or "{}"), versions=json.loads(run.versions or "{}"))
+        parameters=_shown(run.parameters), versions=_shown(run.versions))
+
+
+def _shown(stored: str | None) -> tuple[tuple[str, str], ...]:
+    """A stored JSON object as (key, value) pairs to read: strings as they are, the rest in
+    JSON (``null``, ``true``, nested objects)."""
+    values = json.loads(stored or "{}")
+    return tuple((key, value if isinstance(value, str) else
+                  json.dumps(value, ensure_ascii=False, sort_keys=True))
+                 for key, value in sorted(values.items()))
 
 
 # --- Two runs compared ----------------------------------------------------------------------------

@@ -330,6 +330,7 @@ def test_every_run_is_kept_and_listed_and_an_earlier_one_reads_as_it_was(app, co
     assert f"repris de l'analyse n° {first.id}" in page
     assert first.input_sha256[:12] in page and second.input_sha256[:12] in page
     assert "Paramètres et versions" in page and "Comparer" in page
+    assert "<code>seed</code>" in page and "<code>spacy</code>" in page
     earlier = read(facilitator.client.get(f"{runs_path}/{first.id}"))
     assert f"Vous lisez l'analyse n° {first.id}" in earlier
     assert all(t["label"] in earlier for t in json.loads(first.result)["themes"])

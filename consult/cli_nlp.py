@@ -194,6 +194,9 @@ def _themes_of_consultation(ctx, consultation_id, mode, n_themes, seed, out):
         if run.status == "failed":
             raise CliError(f"L'analyse {run.id} a échoué / analysis {run.id} "
                                        f"failed: {run.error}")
+        if run.status == "cancelled":
+            raise CliError(f"L'analyse {run.id} a été annulée / analysis {run.id} was "
+                           "cancelled.")
         document = json.loads(run.result)
         click.echo(f"Analyse {run.id} enregistrée / analysis {run.id} stored "
                    f"({run.seconds:.1f} s, {len(json.loads(run.contribution_ids))} "

@@ -290,7 +290,9 @@ def _process_gone(worker: str | None) -> bool:
 
 def fail_abandoned_runs(session: Session, *, stale_after: timedelta = STALE_AFTER,
                         now: datetime | None = None) -> list[int]:
-    """Mark failed the running analyses whose worker stopped; return their ids."""
+    """Mark failed the running analyses whose worker stopped; return their ids. A run whose
+    cancel was asked before its worker stopped ends ``cancelled``: it was to stop anyway, and
+    the facilitator sees what they asked for (the AnalysisAbandoned event says the rest)."""
     now = now or utcnow()
     failed = []
     for run in session.exec(select(AnalysisRun).where(AnalysisRun.status == "running")):
@@ -301,7 +303,8 @@ def fail_abandoned_runs(session: Session, *, stale_after: timedelta = STALE_AFTE
             reason = WORKER_SILENT
         else:
             continue
-        run.status, run.error, run.finished_at = "failed", reason, now
+        run.status = "cancelled" if run.cancel_requested else "failed"
+        run.error, run.finished_at = reason, now
         session.add(run)
         audit.record_event(session, events.AnalysisAbandoned(
             actor=None, object_id=str(run.id), consultation_id=run.consultation_id,

@@ -192,6 +192,7 @@ class ParticipationPage:
     mix_chart: Bars  # share of the contributions by college, the share of members as a tick
     timeline_chart: Timeline  # contributions and votes per day
     college_timeline: Timeline  # contributions per college per day
+    college_votes_timeline: Timeline  # votes per college per day
 
 
 def participation_page(session: Session, actor: Member, consultation_id: int, *,
@@ -207,6 +208,7 @@ def participation_page(session: Session, actor: Member, consultation_id: int, *,
     def label(row: CollegeParticipation) -> str:
         return without_college if row.college_id is None else row.college
 
+    charts = college_charts(p.colleges, without_college)
     days = [d.day for d in p.days]
     days_left = None
     if p.is_open and consultation.closes_at is not None:
@@ -215,12 +217,31 @@ def participation_page(session: Session, actor: Member, consultation_id: int, *,
         days_left = max((closes - now) // timedelta(days=1), 0)
     return ParticipationPage(
         consultation=consultation, participation=p, days_left=days_left,
-        rate_chart=bars([BarItem(label(r), r.rate) for r in p.colleges], maximum=1.0),
-        mix_chart=bars([BarItem(label(r), r.contribution_share, r.membership_share)
-                        for r in p.colleges]),
+        rate_chart=charts["rate"], mix_chart=charts["mix"],
         timeline_chart=timeline(days, [
             ("contributions", {d.day: d.contributions for d in p.days}),
             ("votes", {d.day: d.votes for d in p.days})]),
         college_timeline=timeline(days, [
             (label(r), {d.day: d.colleges[i].contributions for d in p.days})
+            for i, r in enumerate(p.colleges)]),
+        college_votes_timeline=timeline(days, [
+            (label(r), {d.day: d.colleges[i].votes for d in p.days})
             for i, r in enumerate(p.colleges)]))
+
+
+def college_charts(rows, without_college: str = WITHOUT_COLLEGE) -> dict[str, Bars]:
+    """The two bar charts of participation by college: ``rate`` (the share of each college's
+    members who took part) and ``mix`` (its share of the contributions, with its share of the
+    members as a tick). ``rows`` are CollegeParticipation, or the same values as dicts (a
+    published synthesis, frozen as JSON)."""
+    def get(row, name):
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    def label(row) -> str:
+        return without_college if get(row, "college_id") is None else get(row, "college")
+
+    return {
+        "rate": bars([BarItem(label(r), get(r, "rate")) for r in rows], maximum=1.0),
+        "mix": bars([BarItem(label(r), get(r, "contribution_share"), get(r, "membership_share"))
+                     for r in rows]),
+    }

@@ -177,10 +177,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(synthesis.bp)
     app.register_blueprint(synthesis.members)
     from ..charts import scatter_map, share_bars
+    from ..services.participation import college_charts
 
     # Chart geometry from ready values (consult/charts.py), drawn by templates/_charts.html.
     app.add_template_global(share_bars, "share_bars_of")
     app.add_template_global(scatter_map, "theme_map_of")
+    app.add_template_global(college_charts, "participation_charts_of")
     app.add_template_filter(_local_dt, "local_dt")
     app.add_template_filter(_paragraphs, "paragraphs")
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 import redis
@@ -14,7 +15,7 @@ from sqlmodel import Session, select
 from consult import jobs
 from consult.db import get_engine, get_session
 from consult.demo import CONTENT
-from consult.models import AnalysisRun, AuditEvent
+from consult.models import AnalysisRun, AuditEvent, utcnow
 from consult.services import PermissionDenied, ServiceError
 from consult.services import analysis as service
 from tests.helpers import as_person, create, read
@@ -315,3 +316,19 @@ def test_a_real_worker_runs_cancels_and_fails_analyses_and_the_page_follows(
             redis.Redis.from_url(redis_url).flushdb()
     assert [r.status for r in (row(app, first), row(app, second), row(app, third))] == [
         "cancelled", "done", "failed"]
+
+
+def test_a_run_whose_worker_goes_silent_after_a_cancel_ends_cancelled(app, themed):
+    cid, facilitator = themed
+    with app.app_context():
+        run_id = service.request_analysis(get_session(), None, cid, mode="fast").id
+    set_running(app, run_id, stage="embed", progress=0.3)
+    assert "Arrêt demandé" in read(cancel(facilitator, cid, run_id, follow_redirects=True))
+    set_running(app, run_id, heartbeat_at=utcnow() - timedelta(minutes=10))
+    with app.app_context():
+        assert service.fail_abandoned_runs(get_session()) == [run_id]
+    stopped = row(app, run_id)
+    assert stopped.status == "cancelled" and stopped.finished_at is not None
+    page = page_of(facilitator, cid)
+    assert f"L'analyse n° {run_id} a été annulée" in page and NOSCRIPT not in page
+

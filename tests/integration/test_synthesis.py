@@ -3,6 +3,8 @@ published as a frozen version, read and downloaded by the members, never as a dr
 
 import io
 import json
+import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from sqlmodel import select
@@ -71,6 +73,7 @@ def test_published_synthesis_is_frozen_and_members_read_only_what_was_published(
         db = get_session()
         rows = db.exec(select(Synthesis)).all()
         assert [r.version for r in rows] == [1]
+        frozen = json.loads(rows[0].document)["participation"]["colleges"]
         assert db.get(Consultation, cid).status == "published"
         assert "SynthesisPublished" in [e.event_type for e in db.exec(select(AuditEvent))]
         # Corrections after publication change the draft, never what was published.
@@ -81,6 +84,14 @@ def test_published_synthesis_is_frozen_and_members_read_only_what_was_published(
     assert "Trajets plus courts" in page and "Un autre nom" not in page
     assert "Les salariés demandent moins de route" in page
     assert "Version n° 1" in page
+    # The participation charts, drawn from the frozen figures: one bar per college compared.
+    for chart in ("synthese-composition", "synthese-taux"):
+        svg = ET.fromstring(re.search(rf'<svg[^>]*aria-labelledby="{chart}-titre.*?</svg>',
+                                      page, re.S).group(0))
+        bars = svg.findall("{http://www.w3.org/2000/svg}rect")
+        assert 1 <= len(bars) <= len(frozen)
+        described = svg.find("{http://www.w3.org/2000/svg}desc").text
+        assert all(f"{row['college']} : " in described for row in frozen), described
     assert "lire la synthèse" in read(member.client.get("/consultations/"))
     assert "Ce que la coopérative retient" in read(member.client.get(f"/consultations/{cid}"))
     assert "Un autre nom" in read(admin.client.get(f"/facilitate/consultations/{cid}/synthesis"))
@@ -92,6 +103,7 @@ def test_published_synthesis_is_frozen_and_members_read_only_what_was_published(
     assert "Les thèmes convergents" in text and "Les thèmes divergents" in text
     assert "La méthode" in text and "Ce que la machine décide" in text
     assert "Participation et représentativité" in text
+    assert "Taux de participation par collège" in text  # the chart's title, drawn in the PDF
     for theme in themes[1:]:
         assert theme.label in text  # every theme is in the annex at least
 

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .cli_audit import audit_group
+from .cli_backup import backup, restore
 from .cli_nlp import CliError, nlp_group
 from .cli_register import register_group
 from .cli_report import report
@@ -367,6 +368,8 @@ cli.add_command(nlp_group)
 cli.add_command(register_group)
 cli.add_command(audit_group)
 cli.add_command(report)
+cli.add_command(backup)
+cli.add_command(restore)
 
 
 if __name__ == "__main__":

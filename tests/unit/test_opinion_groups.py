@@ -135,6 +135,23 @@ def test_principal_components_are_sklearns_pca_on_the_mean_imputed_matrix():
         assert ours[np.argmax(np.abs(ours))] > 0  # signed for reproducible runs
 
 
+def test_many_comments_get_the_same_axes_from_the_two_leading_singular_vectors(monkeypatch):
+    """Beyond EXACT_UP_TO comments only two axes are computed: the same as the full
+    decomposition's, signed the same way (a theme correction on 10,000 verbatims waited three
+    minutes for the full one)."""
+    from nlp.opinion import groups
+
+    rng = np.random.default_rng(2)
+    leaning = rng.normal(size=(150, 2)) @ rng.normal(size=(2, 400))
+    values = np.sign(leaning + rng.normal(scale=1.5, size=leaning.shape))
+    values[rng.random(values.shape) < 0.8] = np.nan
+    exact = principal_components(values)
+    monkeypatch.setattr(groups, "EXACT_UP_TO", 100)
+    center, components = principal_components(values)
+    np.testing.assert_allclose(center, exact[0])
+    np.testing.assert_allclose(components, exact[1], atol=1e-8)
+
+
 def test_projection_is_scaled_by_the_share_of_comments_voted():
     """sqrt(n_comments / n_votes): someone who voted on half is pushed out by sqrt(2)."""
     values = np.array([[1, 1, 1, 1], [1, 1, np.nan, np.nan], [np.nan] * 4])

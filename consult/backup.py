@@ -1,23 +1,20 @@
 """Backups of an installation in one tar.gz, and their careful restore.
 
 An archive holds ``manifest.json`` (Palabre's version, the Alembic revision, the database kind,
-the time, the sha256 and size of every other member), the database (``database/palabre.sqlite3``
-or ``database/palabre.pgdump``), the instance keys (``instance/secret_key``, ``pseudonym_key``,
-``audit_log.key`` — the log's public key is derived from it — and the demo password) and the
+the time, each other member's sha256 and size), the database (``database/palabre.sqlite3`` or
+``database/palabre.pgdump``), the instance keys (``secret_key``, ``pseudonym_key``,
+``audit_log.key`` — the log's public key derives from it — and the demo password) and the
 uploads waiting to be imported (``uploads/imports/…``).
 
-Only the standard library, with the SQLAlchemy engine the app already has: ``sqlite3``'s online
-backup API (``Connection.backup``) copies a consistent snapshot while the site keeps writing;
-``pg_dump --format=custom`` and ``pg_restore`` know every PostgreSQL object better than any
-Python library could; ``tarfile`` over ``gzip`` reads an archive member by member, so sizes are
-counted as the bytes arrive; ``hashlib`` gives the sums. Nothing else is needed.
+The standard library is enough, with the SQLAlchemy engine and Alembic scripts the app already
+has: ``sqlite3``'s online backup API (``Connection.backup``) copies a consistent snapshot while
+the site writes; ``pg_dump``/``pg_restore``/``psql`` know every PostgreSQL object better than a
+Python library could; ``tarfile`` over ``gzip`` reads member by member, so sizes are counted as
+the bytes arrive (a header is not trusted); ``hashlib`` gives the sums.
 
-A restore checks everything before it changes anything: a gzip'd tar, regular members with
-known, relative names, sizes under bounds counted while reading (a header's size is not trusted),
-every sum as the manifest says, a revision the code knows, the same kind of database. The
-database goes first (SQLite through the backup API, PostgreSQL in one transaction), then the
-keys, then the uploads. No Flask here: the command line asks for confirmation, runs the
-migrations and verifies the audit log.
+A restore checks everything before it changes anything, then replaces the database (SQLite
+through the backup API, PostgreSQL in one transaction), the keys, the uploads. No Flask here:
+the command line asks for confirmation, runs the migrations and verifies the audit log.
 """
 
 from __future__ import annotations
@@ -51,7 +48,6 @@ KEY_FILES = ("secret_key", "pseudonym_key", "audit_log.key", "demo-password.txt"
 UPLOADS = "imports"  # the instance folder's uploads waiting to be imported
 DATABASE_MEMBERS = {"sqlite": "database/palabre.sqlite3", "postgresql": "database/palabre.pgdump"}
 CHUNK = 1024 * 1024
-GIB = 1024 ** 3
 
 # libpq's connection parameters that a URL's query may carry, as environment variables: the
 # password never appears on a command line.
@@ -72,17 +68,19 @@ class BackupError(Exception):
 class Limits:
     """Bounds on what a restore reads, in bytes decompressed (and members counted)."""
 
-    member_bytes: int = 64 * GIB
-    total_bytes: int = 128 * GIB
+    member_bytes: int = 64 << 30  # 64 GiB
+    total_bytes: int = 128 << 30
     members: int = 100_000
 
 
 @dataclass
 class Backup:
-    """An archive read and checked into a staging folder, ready to be restored."""
+    """An archive read and checked into a staging folder, ready to be restored (and what the
+    restore warned about)."""
 
     manifest: dict
     folder: Path
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def keys(self) -> list[str]:
@@ -92,17 +90,6 @@ class Backup:
     @property
     def uploads(self) -> int:
         return sum(1 for n in self.manifest["files"] if n.startswith("uploads/"))
-
-
-@dataclass
-class Restored:
-    manifest: dict
-    keys: list[str]
-    uploads: int
-    warnings: list[str] = field(default_factory=list)
-
-
-# --- Facts about the database and the code ---------------------------------------------------
 
 
 def database_kind(engine: Engine) -> str:
@@ -125,13 +112,6 @@ def database_revision(engine: Engine) -> str | None:
         if not engine.dialect.has_table(connection, "alembic_version"):
             return None
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def palabre_version() -> str:
-    try:
-        return metadata.version("palabre")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def sha256_of(path: Path) -> str:
@@ -170,7 +150,8 @@ def pg_schema(url: URL) -> str | None:
 
 def _run(command: list[str], env: dict, what: str, **kwargs) -> subprocess.CompletedProcess:
     try:
-        result = subprocess.run(command, env=env, capture_output=True, text=True, **kwargs)
+        result = subprocess.run(command, env=env, text=True, stderr=subprocess.PIPE,
+                                **{"stdout": subprocess.PIPE, **kwargs})
     except FileNotFoundError as error:
         raise BackupError(f"{command[0]} introuvable : installez postgresql-client / "
                           f"{command[0]} not found: install postgresql-client") from error
@@ -285,9 +266,9 @@ def _restore_sqlite(backup: Backup, engine: Engine) -> list[str]:
 
 
 def _stage_instance(instance: Path, staging: Path) -> None:
+    (staging / "instance").mkdir()
     for name in KEY_FILES:
         if (instance / name).is_file():
-            (staging / "instance").mkdir(exist_ok=True)
             shutil.copyfile(instance / name, staging / "instance" / name)
     uploads = instance / UPLOADS
     for path in sorted(uploads.rglob("*")) if uploads.is_dir() else ():
@@ -317,7 +298,7 @@ def create_backup(engine: Engine, instance_path: str | Path, out: Path,
         files = {p.relative_to(staging).as_posix(): p for p in sorted(staging.rglob("*"))
                  if p.is_file()}
         manifest = {
-            "format": FORMAT, "palabre_version": palabre_version(),
+            "format": FORMAT, "palabre_version": metadata.version("palabre"),
             "alembic_revision": revision, "database": kind,
             "created_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
             **facts,
@@ -326,14 +307,17 @@ def create_backup(engine: Engine, instance_path: str | Path, out: Path,
         }
         body = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
         partial = Path(folder) / "archive.tar.gz"
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+        with _owner_only(partial) as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
             tar.addfile(_info(MANIFEST, len(body)), io.BytesIO(body))
             for name, path in files.items():
                 with path.open("rb") as handle:
                     tar.addfile(_info(name, path.stat().st_size), handle)
         os.replace(partial, out)
     return manifest
+
+
+def _owner_only(path: Path):
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 def _info(name: str, size: int) -> tarfile.TarInfo:
@@ -463,12 +447,10 @@ def read_backup(archive: Path, staging: Path, limits: Limits = Limits()) -> Back
 
 def check_restorable(backup: Backup, engine: Engine) -> None:
     """The archive fits this installation: same kind of database, a revision the code knows."""
-    kind = database_kind(engine)
-    if backup.manifest["database"] != kind:
-        raise BackupError(f"Sauvegarde d'une base {backup.manifest['database']}, cette "
-                          f"installation utilise {kind} / the backup is of a "
-                          f"{backup.manifest['database']} database, this installation uses "
-                          f"{kind}")
+    kind, theirs = database_kind(engine), backup.manifest["database"]
+    if theirs != kind:
+        raise BackupError(f"Sauvegarde d'une base {theirs}, cette installation utilise {kind} "
+                          f"/ the backup is of a {theirs} database, this installation uses {kind}")
     revision = backup.manifest.get("alembic_revision")
     known, _head = known_revisions()
     if revision is not None and revision not in known:
@@ -483,8 +465,7 @@ def check_restorable(backup: Backup, engine: Engine) -> None:
 def _write_owner_only(path: Path, data: bytes) -> None:
     partial = path.with_name(f".{path.name}.restoring")
     partial.unlink(missing_ok=True)
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
+    with _owner_only(partial) as handle:
         handle.write(data)
     os.replace(partial, path)
 
@@ -500,7 +481,7 @@ def _restore_files(backup: Backup, instance: Path) -> None:
 
 def restore_backup(archive: Path, engine: Engine, instance_path: str | Path,
                    confirm: Callable[[Backup], bool] = lambda _backup: True,
-                   limits: Limits = Limits()) -> Restored | None:
+                   limits: Limits = Limits()) -> Backup | None:
     """Check the archive, ask ``confirm``, then replace the database, the keys and the
     uploads. Nothing is changed when a check fails or ``confirm`` says no (None)."""
     instance = Path(instance_path)
@@ -512,6 +493,6 @@ def restore_backup(archive: Path, engine: Engine, instance_path: str | Path,
             return None
         restore = _restore_sqlite if backup.manifest["database"] == "sqlite" else \
             _restore_postgresql
-        warnings = restore(backup, engine)
+        backup.warnings = restore(backup, engine)
         _restore_files(backup, instance)
-        return Restored(backup.manifest, backup.keys, backup.uploads, warnings)
+        return backup

@@ -15,13 +15,13 @@ from sqlmodel import Session, select
 from nlp.themes import match_themes
 
 from ..access import FACILITATION
-from ..models import AnalysisRun, Consultation, Member
+from ..models import AnalysisRun, Consultation, Contribution, Member
 from ..rules import N_
 from . import NotFound, ServiceError, require_role
 from .analysis import (
     STALE_AFTER,
     active_run,
-    analysed_contributions,
+    analysed,
     fail_abandoned_runs,
     get_run,
     latest_run,
@@ -136,8 +136,13 @@ def analysis_page(session: Session, actor: Member, consultation_id: int, *,
     texts = {}
     if document:
         ids = json.loads(run.contribution_ids)
-        by_id = {c.id: c for c in analysed_contributions(session, consultation.id)}
-        texts = {i: by_id[cid].redacted_text for i, cid in enumerate(ids) if cid in by_id}
+        # Only the verbatims the page quotes (each theme's representatives), still analysed.
+        rows = {i for theme in document.get("themes", []) for i in theme["representatives"]
+                if 0 <= i < len(ids)}
+        wanted = {ids[i]: i for i in rows}
+        texts = {wanted[cid]: text for cid, text in session.exec(
+            select(Contribution.id, Contribution.redacted_text).where(
+                *analysed(consultation.id), Contribution.id.in_(list(wanted))))} if wanted else {}
     convergence = document.get("convergence", {})
     return AnalysisPage(
         consultation=consultation,

@@ -269,3 +269,16 @@ def test_pg_environment_keeps_the_password_off_the_command_line():
 def test_the_backup_module_imports_without_flask():
     result = import_with_blocked(["consult.backup"], FLASK)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_pg_dump_older_than_the_server_says_which_client_to_install(monkeypatch, tmp_path):
+    from sqlalchemy.engine import make_url
+
+    class Server:
+        url = make_url("postgresql+psycopg://palabre@db.example/coop")
+
+    monkeypatch.setattr(backups, "tool_major", lambda tool: 15)
+    monkeypatch.setattr(backups, "server_major", lambda engine: 17)
+    with pytest.raises(backups.BackupError, match="install postgresql-client-17"):
+        backups._dump_postgresql(Server(), tmp_path / "dump")
+    assert not (tmp_path / "dump").exists()

@@ -92,6 +92,9 @@ def test_published_synthesis_is_frozen_and_members_read_only_what_was_published(
         assert 1 <= len(bars) <= len(frozen)
         described = svg.find("{http://www.w3.org/2000/svg}desc").text
         assert all(f"{row['college']} : " in described for row in frozen), described
+    # Each theme's positions by college: the chart in its section, its figures in the annex.
+    theme_chart = re.search(r'<svg[^>]*aria-labelledby="colleges-(\d+)-graphique-titre', page)
+    assert theme_chart and f'id="annexe-colleges-{theme_chart.group(1)}"' in page
     assert "lire la synthèse" in read(member.client.get("/consultations/"))
     assert "Ce que la coopérative retient" in read(member.client.get(f"/consultations/{cid}"))
     assert "Un autre nom" in read(admin.client.get(f"/facilitate/consultations/{cid}/synthesis"))

@@ -179,4 +179,4 @@ def test_the_explorer_charts_are_valid_svg_with_a_text_alternative_and_a_table(a
         assert svg.get("role") == "img"
         assert set(svg.get("aria-labelledby").split()) == {title.get("id"), desc.get("id")}
     assert "Les thèmes de la carte" in page  # the map's data table
-    assert page.count("<caption>Positions par collège</caption>") >= 1
+    assert page.count("<caption>Positions par collège : ") >= 1

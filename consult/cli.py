@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .cli_api import api_group
 from .cli_audit import audit_group
 from .cli_backup import backup, restore
 from .cli_nlp import CliError, nlp_group
@@ -367,6 +368,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
 cli.add_command(nlp_group)
 cli.add_command(register_group)
 cli.add_command(audit_group)
+cli.add_command(api_group)
 cli.add_command(report)
 cli.add_command(backup)
 cli.add_command(restore)

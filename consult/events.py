@@ -469,3 +469,23 @@ class ProposalMoved(Event):
     consultation_id: int | None = None
     entry_id: int | None = None
     motion_id: int | None = None
+
+
+# --- The JSON API ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiTokenCreated(Event):
+    """An API token was made for a member (its SHA-256 is stored, never the token)."""
+
+    object_type: ClassVar[str] = "api_token"
+    member: str  # the member's ref
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiTokenRevoked(Event):
+    """An API token was revoked: it is refused from now on."""
+
+    object_type: ClassVar[str] = "api_token"
+    member: str  # the member's ref

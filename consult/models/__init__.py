@@ -411,6 +411,7 @@ class AnalysisRun(SQLModel, table=True):
 
 # The register's and the board's tables (imported last: they use utcnow above).
 from .analysis import Synthesis, ThemeEdit  # noqa: E402, F401  (re-exported)
+from .api import ApiToken  # noqa: E402, F401  (re-exported)
 from .board import (  # noqa: E402, F401  (re-exported: consult.models is one namespace)
     Ballot,
     BallotParticipation,

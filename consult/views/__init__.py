@@ -141,6 +141,7 @@ def init_app(app: Flask) -> None:
         account,
         admin,
         analysis,
+        api,
         auth,
         bias_tests,
         board,
@@ -176,6 +177,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(themes.bp)
     app.register_blueprint(synthesis.bp)
     app.register_blueprint(synthesis.members)
+    app.register_blueprint(api.bp)
     from ..charts import scatter_map, share_bars
     from ..services.participation import college_charts
 

@@ -28,6 +28,12 @@ AREAS = {"/admin": {"admin"}, "/facilitate": {"facilitator", "admin"},
          "/registre": {"ethics", "admin"}, "/journal/preuves": {"ethics", "admin"},
          "/conseil": {"board", "admin"}, "/charte/projets": {"board", "admin"}}
 ROLES = ("member", "facilitator", "ethics", "board", "admin")
+# The JSON API (/api/v1) never redirects to /login and never reads the session cookie: its
+# public endpoints answer anyone, the others answer 401 JSON without a member's token, and with
+# one, refuse (403) as the pages do. Checked by test_api_routes_answer_json_never_a_redirect.
+API = "/api/v1"
+API_PUBLIC = {"/api/v1/openapi.json", "/api/v1/register", "/api/v1/checkpoint"}
+API_AREAS = {"/api/v1/proofs": {"ethics", "admin"}}  # as /journal/preuves
 
 
 # Only the author edits or withdraws a contribution; in `world` the author is "member".
@@ -153,7 +159,7 @@ def rules(app):
         {
             (r.rule, tuple(sorted(r.methods - {"HEAD", "OPTIONS"})))
             for r in app.url_map.iter_rules()
-            if r.rule not in PUBLIC
+            if r.rule not in PUBLIC and not r.rule.startswith(API)
         }
     )
 
@@ -198,3 +204,34 @@ def test_public_pages_need_no_sign_in(client):
     for path in ("/login", "/password/forgot", "/health", "/static/palabre.css"):
         with client.get(path) as response:  # a static file response holds the file open
             assert response.status_code == 200, path
+
+
+def test_api_routes_answer_json_never_a_redirect(app, world):
+    from consult.db import get_session
+    from consult.services.api_tokens import create_token
+
+    with app.app_context():
+        tokens = {role: create_token(get_session(), None, f"{role}@coop.example", "t")[1]
+                  for role in ROLES}
+    anonymous = app.test_client()
+    signed_in = as_person(app, "admin@coop.example").client
+    checked = 0
+    for rule in sorted(r.rule for r in app.url_map.iter_rules() if r.rule.startswith(API)):
+        path = concrete(rule, world)
+        if rule in API_PUBLIC:
+            assert anonymous.get(path).status_code == 200, path
+            continue
+        for client in (anonymous, signed_in):  # the session cookie lends the API nothing
+            response = client.get(path)
+            assert response.status_code == 401, path
+            assert response.get_json()["error"] == "unauthorized", path
+            assert "Location" not in response.headers, path
+        allowed = next((roles for prefix, roles in API_AREAS.items() if rule.startswith(prefix)),
+                       set(ROLES))
+        for role in ROLES:
+            response = anonymous.get(path, headers={"Authorization": f"Bearer {tokens[role]}"})
+            assert response.is_json, (role, path)
+            assert (response.status_code == 403) == (role not in allowed), (
+                role, path, response.status_code)
+            checked += 1
+    assert checked >= 6 * len(ROLES)

@@ -128,6 +128,28 @@ def speed(args) -> None:
         print(f"Replay of Polis's updates: {replay.groups.updates} updates in {seconds:.1f} s "
               f"({seconds / replay.groups.updates:.2f} s per update), {replay.groups.k} groups, "
               f"ARI against the camps {adjusted_rand_score(camps, replay.groups.labels):.3f}")
+    if args.compare_exact:
+        compare_exact(votes)
+
+
+def compare_exact(votes) -> None:
+    """The two leading axes (what groups.principal_components computes beyond EXACT_UP_TO
+    comments) against the full eigendecomposition, on the same matrix, in the same run."""
+    from nlp.opinion import groups
+    from nlp.opinion.groups import principal_components, vote_matrix
+
+    values = vote_matrix(votes).values
+    timed = {}
+    for name, limit in (("two leading axes (svds)", 0), ("full eigh", 10**9)):
+        groups.EXACT_UP_TO = limit
+        started = time.perf_counter()
+        timed[name] = (principal_components(values), time.perf_counter() - started)
+    groups.EXACT_UP_TO = 2000
+    (_c, ours), fast = timed["two leading axes (svds)"]
+    (_c, exact), slow = timed["full eigh"]
+    print(f"\nPCA of the {values.shape[0]:,} × {values.shape[1]:,} matrix: two leading axes "
+          f"{fast:.2f} s, full eigh {slow:.2f} s (ratio {slow / fast:,.0f}); largest difference "
+          f"between their axes {np.abs(ours - exact).max():.1e}")
 
 
 def stage_seconds(votes, comment_ids) -> dict[str, float]:
@@ -285,6 +307,8 @@ def main() -> int:
     parser.add_argument("--density", type=float, default=0.1, help="share of cells voted")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--compare-exact", action="store_true",
+                        help="also time the full eigendecomposition against the two axes")
     parser.add_argument("--replay-updates", type=int, default=0,
                         help="also time a replay of Polis's updates, with at most this many")
     parser.add_argument("--polis", action="store_true",

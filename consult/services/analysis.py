@@ -238,11 +238,13 @@ def college_check_of(session: Session, contributions: list[Contribution], result
         for c, a in zip(contributions, result.assignments, strict=True)])
 
 
-def convergence_of(session: Session, contributions: list[Contribution], result):
+def convergence_of(session: Session, contributions: list[Contribution], result, *,
+                   opinion=None):
     """Verdict per theme (convergent, divergent…) from the stances and latest votes, by college
     and by opinion group (nlp.convergence).
 
     Only the analysed contributions count: votes on withdrawn or hidden ones are left out.
+    ``opinion``: the opinion groups of the same votes, already computed (nlp.convergence).
     """
     from nlp.convergence import theme_convergence
 
@@ -254,15 +256,18 @@ def convergence_of(session: Session, contributions: list[Contribution], result):
         for c in contributions if c.stance in STANCE_DIRECTION
     ]
     votes = [
-        (row_of[v.contribution_id], v.participant_ref, names.get(v.college_id), v.value)
-        for v in session.exec(
-            select(Vote).where(Vote.latest, Vote.contribution_id.in_(list(row_of)))
+        (row_of[contribution_id], ref, names.get(college_id), value)
+        for contribution_id, ref, college_id, value in session.exec(
+            select(Vote.contribution_id, Vote.participant_ref, Vote.college_id, Vote.value)
+            .join(Contribution, Contribution.id == Vote.contribution_id)
+            .where(Vote.latest, Contribution.consultation_id == contributions[0].consultation_id)
             .order_by(Vote.created_at, Vote.id))
+        if contribution_id in row_of
     ] if row_of else []
     # With a stance scale, agreeing with a verbatim against the proposal is a position against
     # it; without stances, a vote is agreement with the theme's content.
     orientation = [STANCE_DIRECTION.get(c.stance, 0) if c.stance else 1 for c in contributions]
-    return theme_convergence(themes, stances, votes, orientation=orientation)
+    return theme_convergence(themes, stances, votes, orientation=orientation, opinion=opinion)
 
 
 def _record(session: Session, run: AnalysisRun, themes: int) -> None:

@@ -18,11 +18,11 @@ import json
 from collections import OrderedDict
 from types import SimpleNamespace
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from .. import audit, events_synthesis
 from ..access import FACILITATION
-from ..models import AnalysisRun, Contribution, Member, ThemeEdit, utcnow
+from ..models import AnalysisRun, Contribution, Member, ThemeEdit, Vote, utcnow
 from ..rules import N_
 from ..theme_edits import KINDS, SPLIT_BASE, Edit, EditedThemes, apply_edits
 from . import NotFound, ServiceError, require_role
@@ -82,6 +82,16 @@ def edited_themes(session: Session, run: AnalysisRun) -> EditedThemes:
 
 _verdict_cache: OrderedDict = OrderedDict()
 _CACHE_SIZE = 16
+_opinion_cache: dict = {}  # the last opinion groups computed, by what they read
+
+
+def _votes_mark(session: Session, run: AnalysisRun) -> tuple:
+    """How many latest votes the consultation has and the newest's id: a vote cast, changed
+    or erased changes it."""
+    return tuple(session.exec(
+        select(func.count(Vote.id), func.max(Vote.id))
+        .join(Contribution, Contribution.id == Vote.contribution_id)
+        .where(Vote.latest, Contribution.consultation_id == run.consultation_id)).one())
 
 
 def verdicts_of(session: Session, run: AnalysisRun, edited: EditedThemes) -> dict:
@@ -93,7 +103,10 @@ def verdicts_of(session: Session, run: AnalysisRun, edited: EditedThemes) -> dic
         return document.get("convergence", {})
     from . import analysis
 
-    key = (run.id, edited.applied)
+    mark = _votes_mark(session, run)
+    # By what the verdicts read: the run (its id and the moment it ended, which tell it from a
+    # run of the same id in another database), the themes as corrected, and the votes.
+    key = (run.id, run.finished_at, hash(tuple(sorted(edited.theme_of.items()))), mark)
     if key in _verdict_cache:
         _verdict_cache.move_to_end(key)
         return _verdict_cache[key]
@@ -101,7 +114,14 @@ def verdicts_of(session: Session, run: AnalysisRun, edited: EditedThemes) -> dic
     contributions = [by_id[c] for c in json.loads(run.contribution_ids) if c in by_id]
     result = SimpleNamespace(assignments=[SimpleNamespace(theme_id=edited.theme_of.get(c.id, -1))
                                           for c in contributions])
-    convergence = analysis.convergence_of(session, contributions, result).to_json()
+    # The opinion groups read the votes on these contributions, not the themes: computed once
+    # for these contributions and these votes, they serve every correction after.
+    opinion_key = (run.id, run.finished_at, tuple(c.id for c in contributions), mark)
+    opinion = _opinion_cache.get(opinion_key)
+    found = analysis.convergence_of(session, contributions, result, opinion=opinion)
+    _opinion_cache.clear()
+    _opinion_cache[opinion_key] = found.opinion
+    convergence = found.to_json()
     _verdict_cache[key] = convergence
     while len(_verdict_cache) > _CACHE_SIZE:
         _verdict_cache.popitem(last=False)

@@ -62,6 +62,7 @@ def theme_convergence(
     *,
     orientation: Sequence[int] | None = None,
     thresholds: VerdictThresholds | None = None,
+    opinion: OpinionResult | None = None,
 ) -> ConvergenceResult:
     """A verdict for every theme of ``theme_of_item`` (see the module's docstring).
 
@@ -71,6 +72,10 @@ def theme_convergence(
     neither); a vote then counts as that direction times the vote: agreeing with a verbatim
     against the proposal is a position against it. By default every verbatim counts +1: a vote
     is agreement with the theme's content. The opinion groups always read the raw votes.
+
+    ``opinion``: the groups of these very votes on these very items, computed before (they do
+    not depend on the themes): a correction of the themes reads the verdicts again without
+    clustering the participants again.
     """
     thresholds = thresholds or VerdictThresholds()
     themes = np.asarray(theme_of_item, dtype=int)
@@ -78,10 +83,11 @@ def theme_convergence(
         orientation, dtype=int)
     theme_ids = sorted({int(t) for t in themes if t >= 0})
     stances, votes = list(stances), list(votes)
-    opinion = analyse_opinion(
-        ((voter, item, value) for item, voter, _college, value in votes),
-        comment_ids=list(range(len(themes))),
-    )
+    if opinion is None:  # the groups read the votes only: a caller may reuse them
+        opinion = analyse_opinion(
+            ((voter, item, value) for item, voter, _college, value in votes),
+            comment_ids=list(range(len(themes))),
+        )
     group_of = opinion.group_of()
     options = {"min_count": thresholds.min_count, "theme_ids": theme_ids}
 

@@ -180,3 +180,25 @@ def test_the_explorer_charts_are_valid_svg_with_a_text_alternative_and_a_table(a
         assert set(svg.get("aria-labelledby").split()) == {title.get("id"), desc.get("id")}
     assert "Les thèmes de la carte" in page  # the map's data table
     assert page.count("<caption>Positions par collège : ") >= 1
+
+
+def test_verdicts_after_corrections_reuse_the_opinion_groups_and_match_a_fresh_reading(app, demo):
+    """The opinion groups read the votes only: a second correction reuses those of the first,
+    and finds the verdicts a fresh reading finds."""
+    cid, email, _password = demo
+    with app.app_context():
+        db = get_session()
+        admin = find_by_email(db, email)
+        run = workspace.done_run(db, cid)
+        themes = read_analysis(db, run).themes
+        workspace.edit_theme(db, admin, cid, "merge", themes[0].id, other=themes[1].id)
+        workspace.verdicts_of(db, run, workspace.edited_themes(db, run))
+        assert len(workspace._opinion_cache) == 1
+        moved = themes[2].typical[0].contribution_id
+        workspace.edit_theme(db, admin, cid, "move", themes[0].id, contribution=moved)
+        edited = workspace.edited_themes(db, run)
+        reused = workspace.verdicts_of(db, run, edited)
+        workspace._verdict_cache.clear()
+        workspace._opinion_cache.clear()
+        assert workspace.verdicts_of(db, run, edited) == reused
+        assert reused["verdicts"][str(themes[0].id)] != {}

@@ -38,7 +38,7 @@ def _signer():
 def verify(kept: Path | None) -> None:
     """Recompute the whole log; name the first event altered, deleted, inserted or reordered."""
     from .db import get_session
-    from .services.audit_log import problem_text, verify_log
+    from .services.audit_log import verify_log
 
     verifier = _signer().verifier()
     try:
@@ -47,15 +47,7 @@ def verify(kept: Path | None) -> None:
         raise CliError(
             f"Point de contrôle invalide / invalid checkpoint ({kept}): {error}") from error
     report = result.report
-    lines = []
-    if result.forged:
-        lines.append("Points de contrôle à la signature invalide / checkpoints with an invalid "
-                     f"signature: {', '.join(map(str, result.forged))}")
-    if report.problem is not None:
-        lines.append(f"Historique modifié / history was changed: {problem_text(report.problem)}")
-    elif not result.state_matches:
-        lines.append("L'état enregistré du journal ne correspond pas aux événements / the "
-                     "log's stored state does not match its events")
+    lines = problems_of(result)
     if lines:
         click.echo("\n".join(["ÉCHEC / FAILED", *lines]), err=True)
         sys.exit(1)
@@ -151,3 +143,21 @@ def verify_proof(file: Path, key: str) -> None:
         click.echo(f"OK : l'événement {event['index']} ({event['type']}, {event['occurred_at']}) "
                    f"est dans le journal « {signed.origin} » de {signed.size} événements signé "
                    f"par cette clé / the event is in the log signed by this key.")
+
+
+def problems_of(result) -> list[str]:
+    """What a verification of the log found wrong, one line each (none when it holds): for
+    `palabre audit verify` and for `palabre restore`."""
+    from .services.audit_log import problem_text
+
+    lines = []
+    if result.forged:
+        lines.append("Points de contrôle à la signature invalide / checkpoints with an invalid "
+                     f"signature: {', '.join(map(str, result.forged))}")
+    if result.report.problem is not None:
+        lines.append("Historique modifié / history was changed: "
+                     f"{problem_text(result.report.problem)}")
+    elif not result.state_matches:
+        lines.append("L'état enregistré du journal ne correspond pas aux événements / the "
+                     "log's stored state does not match its events")
+    return lines

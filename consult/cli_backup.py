@@ -90,7 +90,8 @@ def audit_check(session) -> tuple[list[str], bool]:
     """The check `palabre audit verify` does, with the restored key, and the latest checkpoint."""
     from ethics_register import CheckpointError, verify_checkpoint
 
-    from .services.audit_log import latest_checkpoint, problem_text, signer_for, verify_log
+    from .cli_audit import problems_of
+    from .services.audit_log import latest_checkpoint, signer_for, verify_log
 
     verifier = signer_for(current_app.config).verifier()
     result = verify_log(session, verifier)
@@ -102,14 +103,7 @@ def audit_check(session) -> tuple[list[str], bool]:
         except CheckpointError as error:
             lines.append(f"Dernier point de contrôle invalide / latest checkpoint invalid: {error}")
             return lines, False
-    if result.forged:
-        lines.append("Points de contrôle à la signature invalide / checkpoints with an invalid "
-                     f"signature: {', '.join(map(str, result.forged))}")
-    if report.problem is not None:
-        lines.append(f"Historique modifié / history was changed: {problem_text(report.problem)}")
-    elif not result.state_matches:
-        lines.append("L'état enregistré du journal ne correspond pas aux événements / the "
-                     "log's stored state does not match its events")
+    lines += problems_of(result)
     if lines:
         return ["Journal d'audit : ÉCHEC / audit log: FAILED", *lines], False
     where = (f"dernier point de contrôle / latest checkpoint: {latest.tree_size} événements / "

@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from .cli_api import api_group
 from .cli_audit import audit_group
 from .cli_backup import backup, restore
+from .cli_members import members_group
 from .cli_nlp import CliError, nlp_group
 from .cli_register import register_group
 from .cli_report import report
@@ -369,6 +370,7 @@ cli.add_command(nlp_group)
 cli.add_command(register_group)
 cli.add_command(audit_group)
 cli.add_command(api_group)
+cli.add_command(members_group)
 cli.add_command(report)
 cli.add_command(backup)
 cli.add_command(restore)

@@ -152,7 +152,7 @@ def test_the_charts_are_well_formed_svg_with_a_text_alternative_and_a_table(app,
     html = facilitator.client.get(f"/facilitate/consultations/{cid}/participation").get_data(
         as_text=True)
     figures = chart_figures(html)
-    assert len(figures) == 4  # composition, rates, the days, the days by college
+    assert len(figures) == 5  # composition, rates, the days, contributions and votes by college
     for svg, after in figures:
         title, desc = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
         assert svg.get("role") == "img" and title.text and len(desc.text) > 30
@@ -165,6 +165,9 @@ def test_the_charts_are_well_formed_svg_with_a_text_alternative_and_a_table(app,
     rates = next(svg for svg, _after in figures if svg.find(f"{SVG}title").text.startswith(
         "Taux"))
     assert "Bénéficiaires : 33 % (2 sur 6)" in rates.find(f"{SVG}desc").text
+    votes = next(svg for svg, _after in figures if svg.find(f"{SVG}title").text.startswith(
+        "Votes par collège"))
+    assert "Votes en tout" in votes.find(f"{SVG}desc").text
 
 
 def test_a_college_name_holding_markup_is_shown_as_text(app, people):

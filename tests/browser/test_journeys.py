@@ -2,6 +2,7 @@
 the keyboard alone, and axe-core on every page they see, in French and English, on a desktop
 and at phone width."""
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from sqlmodel import select
@@ -135,3 +136,67 @@ def test_member_signs_in_and_contributes_with_the_keyboard_alone(app, page, live
 
     mine, _votes = recorded(app, consultation.id, email)
     assert words in [c.text for c in mine]
+
+
+PDF_JS = """
+const done = arguments[arguments.length - 1];
+fetch(arguments[0], {credentials: 'same-origin'})
+  .then(async r => done({status: r.status, type: r.headers.get('content-type'),
+                         start: new TextDecoder().decode((await r.arrayBuffer()).slice(0, 5))}))
+  .catch(error => done({error: String(error)}));
+"""
+
+
+@pytest.fixture
+def analysed(app, demo):
+    """The demo's closed consultation analysed (spaCy: slow)."""
+    from consult.services.analysis import analyse_now
+
+    with app.app_context():
+        db = get_session()
+        consultation = db.exec(select(Consultation).where(
+            Consultation.status == "closed")).first()
+        analyse_now(db, None, consultation.id, mode="fast")
+        return consultation.id
+
+
+def theme_labels(app, consultation_id):
+    from consult.services import workspace
+    from consult.services.explorer import read_analysis
+
+    with app.app_context():
+        db = get_session()
+        return [t.label for t in read_analysis(db, workspace.done_run(db, consultation_id)).themes]
+
+
+@pytest.mark.slow  # the analysis loads spaCy
+def test_facilitator_renames_a_theme_and_downloads_the_draft_synthesis(app, analysed, page, live):
+    email = next(email for email, role in live.demo.accounts if role == "facilitator")
+    sign_in(page, email, live.demo.password)
+
+    page.open(f"/facilitate/consultations/{analysed}/analysis")
+    page.check("analysis")
+    page.submit_with(page.find(f"main a[href$='/facilitate/consultations/{analysed}']"))
+    page.check("consultation")
+    page.submit_with(page.find(f"main a[href$='/consultations/{analysed}/themes']"))
+    page.check("explorer")
+    page.submit_with(page.find("main h3 a[href*='/themes/']"))
+    page.check("theme")
+
+    label = page.find("#rename-label")
+    label.clear()
+    label.send_keys("Trajets plus courts")
+    page.submit_with(page.find("form[action$='/rename'] button[type=submit]"))
+    page.check("renamed")
+    assert "Trajets plus courts" in page.text()
+    assert "Trajets plus courts" in theme_labels(app, analysed)
+
+    page.open(f"/facilitate/consultations/{analysed}/themes")
+    page.submit_with(page.find(f"main a[href$='/consultations/{analysed}/synthesis']"))
+    page.check("synthesis")
+    assert "Trajets plus courts" in page.text()
+    href = page.find("main a[href$='/synthesis/draft.pdf']").get_attribute("href")
+    pdf = page.driver.execute_async_script(PDF_JS, href)
+    assert pdf == {"status": 200, "type": "application/pdf", "start": "%PDF-"}, pdf
+
+    page.recheck_visited("en", *WINDOW)

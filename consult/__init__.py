@@ -78,5 +78,7 @@ def _flask_settings(settings: dict[str, Any], production: bool) -> dict[str, Any
         "BABEL_DEFAULT_LOCALE": settings["PALABRE_DEFAULT_LANGUAGE"],
         "RATELIMIT_STORAGE_URI": settings["PALABRE_REDIS_URL"] or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down: the sign-in limits hold in this process's memory until it is back.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     }

@@ -7,6 +7,7 @@ at once, in the process that enqueues it. A task takes ids and calls one service
 enqueue.
 """
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,18 @@ def _session() -> Session:
     if url not in _engines:
         _engines[url] = make_engine(url)
     return Session(_engines[url], expire_on_commit=False)
+
+
+def enqueue(task, *args) -> bool:
+    """Hand ``task`` to the queue; False (and logged) when the queue is unreachable (Redis
+    down, a full disk): the caller says so or falls back, the page does not crash."""
+    try:
+        task(*args)
+    except Exception:
+        logging.getLogger(__name__).exception("job queue unreachable: %s not queued",
+                                              getattr(task, "name", task))
+        return False
+    return True
 
 
 @huey.task(retries=3, retry_delay=60)

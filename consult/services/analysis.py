@@ -51,6 +51,7 @@ STALE_AFTER = timedelta(minutes=5)  # PALABRE_ANALYSIS_STALE_MINUTES
 HEARTBEAT_SECONDS = 30
 WORKER_GONE = N_("Le worker qui faisait cette analyse s'est arrêté avant la fin.")
 WORKER_SILENT = N_("Le worker qui faisait cette analyse ne donne plus signe de vie.")
+QUEUE_DOWN = N_("La file d'attente des tâches était injoignable : l'analyse n'a pas été lancée.")
 log = logging.getLogger(__name__)
 
 
@@ -295,6 +296,18 @@ def _process_gone(worker: str | None) -> bool:
     except PermissionError:  # another user's process: it runs
         return False
     return False
+
+
+def fail_unqueued(session: Session, run_id: int) -> AnalysisRun:
+    """A run that could not be handed to the job queue (Redis down…): failed at once, saying
+    so, rather than queued for a worker that will never hear of it."""
+    run = session.get(AnalysisRun, run_id)
+    if run is not None and run.status == "queued":
+        run.status, run.error, run.finished_at = "failed", QUEUE_DOWN, utcnow()
+        session.add(run)
+        session.commit()
+        log.error("analysis run %s: the job queue is unreachable", run_id)
+    return run
 
 
 def fail_abandoned_runs(session: Session, *, stale_after: timedelta = STALE_AFTER,

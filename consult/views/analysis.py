@@ -203,7 +203,12 @@ def start(consultation_id: int):
         except ServiceError as error:
             flash_error(error)
         else:
-            jobs.run_analysis(run.id)
-            flash(gettext("Analyse demandée : elle tourne en arrière-plan. Rechargez la page "
-                          "dans quelques instants."), "success")
+            if not jobs.enqueue(jobs.run_analysis, run.id):
+                analysis_service.fail_unqueued(get_session(), run.id)
+                flash(gettext("La file d'attente des tâches est injoignable : l'analyse n'a pas "
+                              "pu être lancée. Réessayez dans quelques minutes ou prévenez "
+                              "l'administrateur."), "error")
+            else:
+                flash(gettext("Analyse demandée : elle tourne en arrière-plan. Rechargez la "
+                              "page dans quelques instants."), "success")
     return redirect(url_for("analysis.analysis", consultation_id=consultation_id))

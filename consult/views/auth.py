@@ -129,7 +129,10 @@ def forgot_password():
             )
             if token:
                 link = public_url("auth.reset_password", token=token)
-                jobs.send_mail(
+                # Queue unreachable: logged; the answer stays the same, or it would tell
+                # whether the address is a member's.
+                jobs.enqueue(
+                    jobs.send_mail,
                     form.email.data.strip().lower(),
                     gettext("Réinitialiser votre mot de passe Palabre"),
                     render_template(

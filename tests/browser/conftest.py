@@ -131,9 +131,13 @@ def page(driver, live, axe_source, request):
     verbs to open pages, take screenshots and run axe-core."""
     from tests.browser.pages import Page
 
+    folder = SCREENSHOTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)  # this run's steps only
     driver.delete_all_cookies()
     driver.set_window_size(*WINDOW)
-    return Page(driver, live, axe_source, SCREENSHOTS / request.node.name)
+    page = Page(driver, live, axe_source, folder)
+    yield page
+    page.write_report()
 
 
 @pytest.fixture

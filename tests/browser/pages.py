@@ -2,6 +2,7 @@
 and what the tests check on each page: a screenshot and axe-core's serious or critical
 violations."""
 
+import json
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
@@ -68,6 +69,7 @@ class Page:
         self.step = 0
         self.visited: list[str] = []  # paths checked with axe-core, in order
         self.axe_version = ""
+        self.minor: dict[str, dict] = {}  # moderate or minor violations: reported, not failed
 
     # -- moving around ---------------------------------------------------------------------
     def open(self, path: str) -> None:
@@ -164,9 +166,21 @@ class Page:
         self.axe_version = result["version"]
         blocking = [v for v in result["violations"] if v["impact"] in BLOCKING]
         where = f"{self.path()}{f' ({label})' if label else ''}"
+        for v in result["violations"]:
+            if v["impact"] not in BLOCKING:
+                self.minor.setdefault(v["id"], {"impact": v["impact"], "help": v["help"],
+                                                "pages": []})["pages"].append(where)
         assert not blocking, f"axe-core {self.axe_version} on {where}:\n" + "\n".join(
             f"- {v['id']} ({v['impact']}): {v['help']}; nodes: {', '.join(v['targets'])}"
             for v in blocking)
+
+    def write_report(self) -> None:
+        """axe-core's moderate and minor findings, beside the screenshots (axe.json)."""
+        if self.minor:
+            self.screenshots.mkdir(parents=True, exist_ok=True)
+            (self.screenshots / "axe.json").write_text(
+                json.dumps({"axe": self.axe_version, "not_blocking": self.minor}, indent=2,
+                           ensure_ascii=False), encoding="utf-8")
 
     def check(self, name: str) -> None:
         """One step of a journey: its screenshot, then axe-core on the page."""

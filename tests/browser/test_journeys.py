@@ -128,14 +128,19 @@ def test_member_signs_in_and_contributes_with_the_keyboard_alone(app, page, live
     page.tab_to("#text")
     page.press(words)
     page.tab_to("input[name=stance]")
+    # inside a radio group the arrow keys move the choice (Tab leaves the group): the first
+    # option is "no position", the next one "for"
+    page.press(Keys.ARROW_DOWN)
     page.press(Keys.SPACE)
+    stance = page.driver.switch_to.active_element.get_attribute("value")
+    assert stance and page.focus_problem() == ""
     page.tab_to("#contribuer form button[type=submit]")
     page.press_and_wait(Keys.ENTER)
     page.check("keyboard-contributed")
     assert words in page.find("#mes-contributions").text
 
     mine, _votes = recorded(app, consultation.id, email)
-    assert words in [c.text for c in mine]
+    assert (words, stance) in [(c.text, c.stance) for c in mine]
 
 
 PDF_JS = """

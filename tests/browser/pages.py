@@ -12,6 +12,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 BLOCKING = ("serious", "critical")
 WAIT = 15  # seconds
+PHONE_WIDTH = 400  # px: at or below, a page must reflow without sideways scrolling
 
 # Focusable controls in document order, as the Tab key should visit them: one stop per radio
 # group (the checked radio, or the first), nothing hidden, disabled or out of the tab order.
@@ -197,3 +198,14 @@ class Page:
             self.open(path)
             self.shot(f"{language}-{width}px")
             self.axe(f"{language}, {width} px")
+            if width <= PHONE_WIDTH:
+                self.assert_no_sideways_scroll()
+
+    def assert_no_sideways_scroll(self) -> None:
+        """At phone width the page reflows: nothing makes it scroll sideways (RGAA 10.11)."""
+        wide = self.driver.execute_script(
+            "const root = document.documentElement; return root.scrollWidth > root.clientWidth"
+            " ? [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect()"
+            ".right > root.clientWidth + 1).slice(0, 5).map(e => e.outerHTML.slice(0, 80))"
+            " : [];")
+        assert not wide, f"{self.path()} scrolls sideways at phone width: {wide}"

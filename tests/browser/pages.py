@@ -144,6 +144,8 @@ class Page:
         target = self.find(css)
         for _ in range(limit):
             self.press(Keys.TAB)
+            if self.driver.execute_script("return document.activeElement === document.body"):
+                continue  # past the last control the focus leaves the page, then comes back
             problem = self.focus_problem()
             assert not problem, f"on {self.path()}: {problem}"
             if self.driver.switch_to.active_element == target:

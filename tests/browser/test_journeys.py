@@ -93,7 +93,7 @@ def test_member_signs_in_contributes_and_votes(app, page, live):
     page.recheck_visited("fr", *PHONE)
 
 
-def test_member_signs_in_and_contributes_with_the_keyboard_alone(app, page, live):
+def test_member_signs_in_contributes_and_votes_with_the_keyboard_alone(app, page, live):
     email, password = member_of(live), live.demo.password
     consultation = open_consultation(app)
 
@@ -139,8 +139,19 @@ def test_member_signs_in_and_contributes_with_the_keyboard_alone(app, page, live
     page.check("keyboard-contributed")
     assert words in page.find("#mes-contributions").text
 
-    mine, _votes = recorded(app, consultation.id, email)
+    mine, votes_before = recorded(app, consultation.id, email)
     assert (words, stance) in [(c.text, c.stance) for c in mine]
+
+    page.tab_to("main a.button-secondary")  # "Voter sur les contributions"
+    page.press_and_wait(Keys.ENTER)
+    page.check("keyboard-cards")
+    page.walk_tab_order()
+    page.open(page.path())
+    page.tab_to(".vote-buttons .vote-disagree")
+    page.press_and_wait(Keys.ENTER)
+    page.check("keyboard-voted")
+    _mine, votes = recorded(app, consultation.id, email)
+    assert [v.value for v in votes if v not in votes_before] == [-1]
 
 
 PDF_JS = """

@@ -216,3 +216,4 @@ def test_facilitator_renames_a_theme_and_downloads_the_draft_synthesis(app, anal
     assert pdf == {"status": 200, "type": "application/pdf", "start": "%PDF-"}, pdf
 
     page.recheck_visited("en", *WINDOW)
+    page.recheck_visited("fr", *PHONE)

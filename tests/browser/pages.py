@@ -3,6 +3,7 @@ and what the tests check on each page: a screenshot and axe-core's serious or cr
 violations."""
 
 import json
+import re
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
@@ -198,7 +199,8 @@ class Page:
         self.driver.set_window_size(width, height)
         for path in list(self.visited):
             self.open(path)
-            self.shot(f"{language}-{width}px")
+            slug = "-".join(p for p in re.split(r"[/?#=&]", path) if p) or "home"
+            self.shot(f"{language}-{width}px-{slug}")
             self.axe(f"{language}, {width} px")
             if width <= PHONE_WIDTH:
                 self.assert_no_sideways_scroll()

@@ -45,6 +45,8 @@ def themes_of(app, cid):
 def test_rename_merge_and_undo_through_the_pages(app, demo):
     cid, email, password = demo
     browser = signed_in(app, email, password)
+    analysis = read(browser.client.get(f"/facilitate/consultations/{cid}/analysis"))
+    assert f'href="/facilitate/consultations/{cid}/themes"' in analysis  # the way to the explorer
     explorer = read(browser.client.get(f"/facilitate/consultations/{cid}/themes"))
     first, second = themes_of(app, cid)[:2]
     assert first.label in explorer and second.label in explorer

@@ -7,6 +7,7 @@ site hands over for the same choice.
 """
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -42,7 +43,8 @@ def report(consultation_id: int, out: Path, run_id: int | None, published: bool,
             if published or version is not None:
                 view = synthesis.published_view(session, consultation_id, version)
             else:
-                view = synthesis.draft(session, None, consultation_id, run_id)
+                view = synthesis.draft(session, None, consultation_id, run_id,
+                                       zone=ZoneInfo(current_app.config["PALABRE_TIMEZONE"]))
         except (NotFound, ServiceError) as error:
             raise CliError(str(error)) from error
         body, _name = synthesis_file(view, fmt)

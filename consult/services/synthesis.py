@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
+from datetime import UTC, tzinfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
@@ -35,9 +36,10 @@ CSV_COLUMNS = ("theme_id", "label", "machine_label", "size", "verdict", "reviewe
 
 
 def synthesis_document(session: Session, consultation_id: int,
-                       run_id: int | None = None) -> dict:
-    """The synthesis as it reads now, JSON-ready: the consultation, its participation, the
-    analysis with its corrections, the method's parameters and the college check."""
+                       run_id: int | None = None, *, zone: tzinfo = UTC) -> dict:
+    """The synthesis as it reads now, JSON-ready: the consultation, its participation (its
+    days in ``zone``, the cooperative's time zone), the analysis with its corrections, the
+    method's parameters and the college check."""
     from .participation import participation_of
 
     consultation = get_consultation(session, consultation_id)
@@ -52,7 +54,8 @@ def synthesis_document(session: Session, consultation_id: int,
                          "opens_at": consultation.opens_at, "closes_at": consultation.closes_at,
                          "status": consultation.status},
         "generated_at": utcnow(),
-        "participation": asdict(participation_of(session, consultation.id)),
+        "participation": asdict(participation_of(session, consultation.id, zone=zone)),
+        "time_zone": str(zone),
         "analysis": asdict(analysis),
         "college_check": document.get("college_check"),
         "energy": document.get("energy"),
@@ -74,14 +77,14 @@ def _iso(value):
 
 
 def publish(session: Session, actor: Member, consultation_id: int,
-            run_id: int | None = None) -> Synthesis:
+            run_id: int | None = None, *, zone: tzinfo = UTC) -> Synthesis:
     """Freeze the synthesis as it reads now and show it to the members (facilitators)."""
     require_role(actor, FACILITATION)
     consultation = get_consultation(session, consultation_id)
     now = utcnow()
     if phase(state_of(consultation), now) not in ("closed", "analysed", "published"):
         raise ServiceError(N_("Publiez la synthèse une fois la consultation close."))
-    document = synthesis_document(session, consultation.id, run_id)
+    document = synthesis_document(session, consultation.id, run_id, zone=zone)
     text = json.dumps(document, ensure_ascii=False, sort_keys=True)
     version = (session.exec(select(func.max(Synthesis.version)).where(
         Synthesis.consultation_id == consultation.id)).one() or 0) + 1
@@ -141,12 +144,12 @@ class SynthesisView:
 
 
 def draft(session: Session, actor: Member | None, consultation_id: int,
-          run_id: int | None = None) -> SynthesisView:
+          run_id: int | None = None, *, zone: tzinfo = UTC) -> SynthesisView:
     """The synthesis as it would be published now (facilitators; None = the command line)."""
     if actor is not None:
         require_role(actor, FACILITATION)
     consultation = get_consultation(session, consultation_id)
-    document = synthesis_document(session, consultation.id, run_id)
+    document = synthesis_document(session, consultation.id, run_id, zone=zone)
     return SynthesisView(consultation, document, None, None, None,
                          tuple(s.version for s in published_versions(session, consultation.id)))
 

@@ -3,7 +3,9 @@
 what is decided in consult/services/synthesis.py). Thin: call the service, render, hand the
 file over."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
@@ -59,14 +61,15 @@ def render_file(view: service.SynthesisView, fmt: str):
 
 @bp.get("/consultations/<int:consultation_id>/synthesis")
 def draft(consultation_id: int):
-    view = service.draft(get_session(), current_user, consultation_id)
+    view = service.draft(get_session(), current_user, consultation_id, zone=_zone())
     return render_template("synthesis/page.html", **context_of(view), reason_text=reason_text,
                            form=ConfirmForm())
 
 
 @bp.get("/consultations/<int:consultation_id>/synthesis/draft.<any(pdf,html,csv,json):fmt>")
 def draft_file(consultation_id: int, fmt: str):
-    return render_file(service.draft(get_session(), current_user, consultation_id), fmt)
+    return render_file(service.draft(get_session(), current_user, consultation_id, zone=_zone()),
+                       fmt)
 
 
 @bp.post("/consultations/<int:consultation_id>/synthesis/publish")
@@ -74,13 +77,18 @@ def publish(consultation_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        row = service.publish(get_session(), current_user, consultation_id)
+        row = service.publish(get_session(), current_user, consultation_id, zone=_zone())
     except ServiceError as error:
         flash_error(error)
         return redirect(url_for("synthesis.draft", consultation_id=consultation_id))
     flash(gettext("Synthèse publiée (version %(version)s) : les membres la lisent sur la page "
                   "de la consultation.", version=row.version), "success")
     return redirect(url_for("synthesis_members.show", consultation_id=consultation_id))
+
+
+def _zone() -> ZoneInfo:
+    """The cooperative's time zone: the participation's days are its days."""
+    return ZoneInfo(current_app.config["PALABRE_TIMEZONE"])
 
 
 def _version() -> int | None:

@@ -162,3 +162,44 @@ def test_palabre_report_writes_each_format(app, closed, tmp_path):
     missing = runner.invoke(cli, ["report", str(cid), "--published", "--out",
                                   str(tmp_path / "p.pdf")])
     assert missing.exit_code != 0 and "Aucune synthèse publiée" in missing.output
+
+
+def test_participation_days_are_the_cooperatives_days(app, closed, tmp_path):
+    """A contribution written at 23:30 UTC on 10 January counts on the 11th in Paris, in the
+    draft, in what is published and in the command line's file."""
+    from datetime import UTC, datetime
+
+    from consult.models import Contribution
+
+    cid, admin, password, _member = closed
+    with app.app_context():
+        db = get_session()
+        late = db.exec(select(Contribution).where(Contribution.consultation_id == cid)).first()
+        late.created_at = datetime(2026, 1, 10, 23, 30, tzinfo=UTC)
+        db.add(late)
+        db.commit()
+
+    def days_of(document):
+        return {day["day"] for day in document["participation"]["days"]
+                if day["contributions"]}
+
+    browser = signed_in(app, admin, password)
+    draft = browser.client.get(f"/facilitate/consultations/{cid}/synthesis/draft.json")
+    assert draft.status_code == 200
+    assert draft.get_json()["time_zone"] == "Europe/Paris"
+    assert "2026-01-11" in days_of(draft.get_json())
+    assert "2026-01-10" not in days_of(draft.get_json())
+
+    app.config["PALABRE_TIMEZONE"] = "UTC"
+    out = tmp_path / "s.json"
+    assert app.test_cli_runner().invoke(cli, ["report", str(cid), "--out", str(out)]).exit_code == 0
+    assert "2026-01-10" in days_of(json.loads(out.read_text()))
+
+    app.config["PALABRE_TIMEZONE"] = "Europe/Paris"
+    page = read(browser.client.get(f"/facilitate/consultations/{cid}/synthesis"))
+    browser.client.post(f"/facilitate/consultations/{cid}/synthesis/publish",
+                        data={"csrf_token": csrf_from(page)})
+    with app.app_context():
+        frozen = json.loads(get_session().exec(select(Synthesis).where(
+            Synthesis.consultation_id == cid)).one().document)
+    assert frozen["time_zone"] == "Europe/Paris" and "2026-01-11" in days_of(frozen)

@@ -86,7 +86,8 @@ def test_the_committee_registers_tests_reviews_and_deploys_a_model_through_the_g
     change_status(page, "deployed", "Mise en service.")
     page.check("gate-refused")
     assert entry(app).status == "approved"
-    assert page.driver.find_elements("css selector", ".message-error, [role=alert]")
+    said = [m.text for m in page.driver.find_elements("css selector", ".messages .message-error")]
+    assert len(said) == 2 and said == refusals(page), (said, refusals(page))
 
     # A bias test: the prediction file uploaded with its columns.
     page.submit_with(page.find(f"main a.button[href$='/registre/{row.id}/tests/nouveau']"))

@@ -6,7 +6,7 @@ PALABRE := $(BIN)/palabre
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test install install-test translations messages docs-settings lint bench clean
+.PHONY: demo test install install-test translations messages docs-settings docs-permissions lint bench clean
 
 demo: install translations
 	$(PALABRE) db upgrade
@@ -63,3 +63,7 @@ docs-settings: install
 	$(BIN)/python -c "import re, pathlib; from consult.config import settings_markdown as t; \
 	p = pathlib.Path('docs/admin.md'); s = p.read_text(); \
 	p.write_text(re.sub(r'(<!-- settings:start -->\n).*?(<!-- settings:end -->)', lambda m: m.group(1) + t() + '\n' + m.group(2), s, flags=re.S))"
+
+# (Developers) after adding a route or changing tests/security/permissions.py: rewrite docs/permissions.md.
+docs-permissions: install
+	$(BIN)/python -m tests.security.permissions

@@ -1,55 +1,27 @@
-"""Every route, for every role: allowed or refused as intended."""
+"""Every route, for every role of docs/permissions.md, allowed or refused as its table says.
+
+The table is data in tests/security/permissions.py; this module signs in as each role (anonymous,
+the five roles, a deactivated member) and asks every route of the app. Its `world` (the objects the
+routes act on) and `concrete` are also used by tests/security/test_csrf.py.
+"""
 
 import re
 
 import pytest
 
 from tests.helpers import Browser, as_person, contribute, create, csrf_from, read
+from tests.security.permissions import (  # noqa: F401 (AUTHOR_ONLY: for test_csrf.py)
+    API,
+    AUTHOR_ONLY,
+    ROLES,
+    ROUTES,
+    SIGNED_IN,
+    allowed_roles,
+    app_rules,
+)
 
-PUBLIC = {
-    "/login",
-    "/logout",
-    "/password/forgot",
-    "/password/reset/<token>",
-    "/invitation/<token>",
-    "/language/<code>",
-    "/health",
-    "/static/<path:filename>",
-    "/journal",  # the audit log's public page, its latest checkpoint and its key
-    "/journal/checkpoint.txt",
-    "/journal/key.pub",
-    "/ia",  # the public register
-    "/ia/<int:entry_id>/fiche.pdf",  # the public model card of an entry /ia shows
-    "/ia/<int:entry_id>/fiche.json",
-}
-# Who may use each area beyond "any signed-in member". The committee's model cards,
-# /registre/<int:entry_id>/fiche.pdf and fiche.json, are in /registre.
-AREAS = {"/admin": {"admin"}, "/facilitate": {"facilitator", "admin"},
-         "/registre": {"ethics", "admin"}, "/journal/preuves": {"ethics", "admin"},
-         "/conseil": {"board", "admin"}, "/charte/projets": {"board", "admin"}}
-ROLES = ("member", "facilitator", "ethics", "board", "admin")
-# The JSON API (/api/v1) never redirects to /login and never reads the session cookie: its
-# public endpoints answer anyone, the others answer 401 JSON without a member's token, and with
-# one, refuse (403) as the pages do. Checked by test_api_routes_answer_json_never_a_redirect.
-API = "/api/v1"
-API_PUBLIC = {"/api/v1/openapi.json", "/api/v1/register", "/api/v1/checkpoint"}
-API_AREAS = {"/api/v1/proofs": {"ethics", "admin"}}  # as /journal/preuves
-
-
-# Only the author edits or withdraws a contribution; in `world` the author is "member".
-AUTHOR_ONLY = {
-    "/consultations/contributions/<int:contribution_id>/edit",
-    "/consultations/contributions/<int:contribution_id>/withdraw",
-}
-
-
-def allowed_roles(rule: str) -> set[str]:
-    if rule in AUTHOR_ONLY:
-        return {"member"}
-    for prefix, roles in AREAS.items():
-        if rule.startswith(prefix):
-            return roles
-    return set(ROLES)
+# Asked last in a walk: they end the session of whoever asks.
+ENDS_THE_SESSION = ("/account/erase", "/logout")
 
 
 def concrete(rule: str, ids: dict) -> str:
@@ -57,14 +29,14 @@ def concrete(rule: str, ids: dict) -> str:
     for name, value in ids.items():
         path = path.replace(f"<int:{name}>", str(value))
     path = re.sub(r"<any\(([a-z]+)[^)]*\):[a-z_]+>", r"\1", path)
-    path = path.replace("<target>", "closed").replace("<token>", "0" * 32)
-    return path
+    path = path.replace("<path:filename>", "palabre.css").replace("<code>", "en")
+    return path.replace("<target>", "closed").replace("<token>", "0" * 32)
 
 
 @pytest.fixture
 def world(app, people):
     college = people.college("Salariés", 100)
-    for role in ROLES:
+    for role in SIGNED_IN:
         people.add(f"{role}@coop.example", name=role.title(), roles=(role,), college_id=college.id)
     people.add("anim@coop.example", roles=("facilitator",), college_id=college.id)
     cid, _ = create(app, {"staff": college})
@@ -154,84 +126,127 @@ def _board(app):
         return motion.id, version.id, note.id
 
 
-def rules(app):
-    return sorted(
-        {
-            (r.rule, tuple(sorted(r.methods - {"HEAD", "OPTIONS"})))
-            for r in app.url_map.iter_rules()
-            if r.rule not in PUBLIC and not r.rule.startswith(API)
-        }
-    )
+def walk(app, world) -> list[tuple[str, str, str]]:
+    """(rule, method, path) for every page route, those that end the session last."""
+    steps = [(rule, method, concrete(rule, world)) for rule, methods in app_rules(app)
+             if not rule.startswith(API) for method in methods]
+    return sorted(steps, key=lambda step: ENDS_THE_SESSION.index(step[0])
+                  if step[0] in ENDS_THE_SESSION else -1)
+
+
+def outcome(response) -> str:
+    """What a person sees: sent to sign in, refused (403), a server error, or the page."""
+    if response.status_code == 302 and response.headers["Location"].startswith("/login?next="):
+        return "sign in"
+    if response.status_code == 403:
+        return "refused"
+    if response.status_code >= 500:
+        return "error"
+    return "page"
+
+
+def expected(rule: str, role: str) -> str:
+    if role in ROUTES[rule].roles:
+        return "page"
+    return "refused" if role in SIGNED_IN else "sign in"
+
+
+def deactivated_while_signed_in(app, people) -> Browser:
+    """A member signed in, then deactivated by an administrator: the browser keeps its cookie."""
+    from consult.db import get_session
+    from consult.services import members
+
+    person = people.add("deactivated@coop.example", name="Parti")
+    browser = as_person(app, "deactivated@coop.example")
+    with app.app_context():
+        db = get_session()
+        members.set_active(db, members.find_by_email(db, "admin@coop.example"), person.id, False)
+    return browser
+
+
+def walk_as(browser: Browser, token: str, app, ids: dict, role: str) -> list[tuple]:
+    """Every page route asked by ``browser``: what differs from the table."""
+    wrong = []
+    for rule, method, path in walk(app, ids):
+        if method == "GET":
+            response = browser.client.get(path)
+        else:  # a valid CSRF token, so that only the permission can refuse
+            response = browser.client.post(path, data={"csrf_token": token})
+        response.close()  # a static file holds its file open
+        seen, wanted = outcome(response), expected(rule, role)
+        if seen != wanted:
+            wrong.append((method, path, response.status_code, seen, wanted))
+    return wrong
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("role", ROLES)
-def test_each_role_reaches_exactly_its_pages(app, world, role):
+@pytest.mark.parametrize("role", SIGNED_IN)
+def test_each_role_reaches_exactly_the_pages_of_the_permission_table(app, world, role):
     browser = as_person(app, f"{role}@coop.example")
     token = csrf_from(read(browser.client.get("/")))
-    checked = 0
-    for rule, methods in rules(app):
-        path = concrete(rule, world)
-        for method in methods:
-            if method == "POST" and path in ("/account/erase",):
-                continue  # erasing would sign this person out for the rest of the loop
-            response = (
-                browser.client.get(path)
-                if method == "GET"
-                else browser.client.post(path, data={"csrf_token": token})
-            )
-            refused = response.status_code == 403
-            expected_refused = role not in allowed_roles(rule)
-            assert refused == expected_refused, (role, method, path, response.status_code)
-            checked += 1
-    assert checked > 30
+    assert walk_as(browser, token, app, world, role) == []
 
 
-@pytest.mark.slow
-def test_anonymous_visitors_are_sent_to_sign_in_everywhere(app, world):
-    client = Browser(app.test_client()).client
-    for rule, methods in rules(app):
-        path = concrete(rule, world)
-        if "GET" in methods:
-            response = client.get(path)
-            assert response.status_code == 302, path
-            assert response.headers["Location"].startswith("/login"), path
-        else:
-            assert client.post(path).status_code in (302, 400), path  # no CSRF token: 400
+# Visitors are sent to sign in before any object is looked up: any id will do.
+ANY_IDS = dict.fromkeys(("motion_id", "version_id", "notification_id", "for_member", "entry_id",
+                         "review_id", "test_id", "index", "consultation_id", "contribution_id",
+                         "proposal_id", "member_id", "college_id", "theme_id", "edit_id",
+                         "run_id"), 1)
 
 
-def test_public_pages_need_no_sign_in(client):
-    for path in ("/login", "/password/forgot", "/health", "/static/palabre.css"):
-        with client.get(path) as response:  # a static file response holds the file open
-            assert response.status_code == 200, path
+@pytest.mark.parametrize("role", ("anonymous", "deactivated"))
+def test_visitors_and_deactivated_members_reach_only_the_public_pages(app, people, role):
+    people.add("admin@coop.example", roles=("admin",))
+    if role == "anonymous":
+        browser = Browser(app.test_client())
+    else:
+        browser = deactivated_while_signed_in(app, people)
+    token = csrf_from(read(browser.client.get("/login")))  # the form a visitor gets
+    assert walk_as(browser, token, app, ANY_IDS, role) == []
 
 
-def test_api_routes_answer_json_never_a_redirect(app, world):
+def test_a_deactivated_member_cannot_sign_in_again(app, people):
+    people.add("admin@coop.example", roles=("admin",))
+    browser = deactivated_while_signed_in(app, people)
+    response = browser.login("deactivated@coop.example")
+    assert response.status_code == 401
+    assert "Ce compte est désactivé" in read(response)
+    assert outcome(browser.client.get("/account/")) == "sign in"
+
+
+def test_api_routes_answer_json_never_a_redirect(app, world, people):
     from consult.db import get_session
+    from consult.services import members
     from consult.services.api_tokens import create_token
 
+    departing = people.add("deactivated@coop.example")
     with app.app_context():
-        tokens = {role: create_token(get_session(), None, f"{role}@coop.example", "t")[1]
-                  for role in ROLES}
+        db = get_session()
+        tokens = {role: create_token(db, None, f"{role}@coop.example", "t")[1]
+                  for role in (*SIGNED_IN, "deactivated")}
+        members.set_active(db, members.find_by_email(db, "admin@coop.example"), departing.id,
+                           False)
     anonymous = app.test_client()
     signed_in = as_person(app, "admin@coop.example").client
-    checked = 0
-    for rule in sorted(r.rule for r in app.url_map.iter_rules() if r.rule.startswith(API)):
-        path = concrete(rule, world)
-        if rule in API_PUBLIC:
-            assert anonymous.get(path).status_code == 200, path
+    wrong, checked = [], 0
+    for rule, _methods in app_rules(app):
+        if not rule.startswith(API):
             continue
-        for client in (anonymous, signed_in):  # the session cookie lends the API nothing
-            response = client.get(path)
+        path = concrete(rule, world)
+        for role in ROLES:
+            headers = {} if role == "anonymous" else {"Authorization": f"Bearer {tokens[role]}"}
+            response = anonymous.get(path, headers=headers)
+            allowed = role in ROUTES[rule].roles
+            # "page": reached, perhaps to learn that the object does not exist (404)
+            status = response.status_code if response.status_code in (401, 403) else "page"
+            wanted = "page" if allowed else (403 if role in SIGNED_IN else 401)
+            if (status != wanted or response.status_code >= 500 or not response.is_json
+                    or "Location" in response.headers):
+                wrong.append((role, path, response.status_code, wanted))
+            checked += 1
+        if "anonymous" not in ROUTES[rule].roles:  # the session cookie lends the API nothing
+            response = signed_in.get(path)
             assert response.status_code == 401, path
             assert response.get_json()["error"] == "unauthorized", path
-            assert "Location" not in response.headers, path
-        allowed = next((roles for prefix, roles in API_AREAS.items() if rule.startswith(prefix)),
-                       set(ROLES))
-        for role in ROLES:
-            response = anonymous.get(path, headers={"Authorization": f"Bearer {tokens[role]}"})
-            assert response.is_json, (role, path)
-            assert (response.status_code == 403) == (role not in allowed), (
-                role, path, response.status_code)
-            checked += 1
-    assert checked >= 6 * len(ROLES)
+    assert wrong == []
+    assert checked >= 10 * len(ROLES)

@@ -6,6 +6,7 @@ French, then in English and at phone width."""
 
 import base64
 import io
+import os
 import re
 import subprocess
 import sys
@@ -21,7 +22,6 @@ from consult.db import get_session
 from consult.models import AnalysisRun, Consultation, Contribution, Synthesis
 from tests.browser.conftest import PHONE, WINDOW
 from tests.browser.test_journeys import member_of, sign_in, theme_labels
-from tests.integration.test_analysis_progress import worker_environment
 
 IMPORTED = (  # written on the paper board of a workshop, typed in a spreadsheet
     "Le planning proposé par l'IA doit rester modifiable par l'aide à domicile elle-même.",
@@ -53,12 +53,20 @@ def app(make_app, tmp_path):
     jobs.configure({"PALABRE_JOBS_IMMEDIATE": True}, str(tmp_path))
 
 
+def worker_environment(app) -> dict:
+    """The worker reads the same database, instance folder and secret key as the app."""
+    return {**os.environ, "PALABRE_DATABASE_URL": app.config["PALABRE_DATABASE_URL"],
+            "PALABRE_INSTANCE_PATH": app.instance_path,
+            "PALABRE_SECRET_KEY": app.config["PALABRE_SECRET_KEY"],
+            "PALABRE_REDIS_URL": "", "PALABRE_JOBS_IMMEDIATE": "false"}
+
+
 @pytest.fixture
 def worker(app, demo, tmp_path):
     """`palabre worker` in its own process, stopped at the end whatever happened."""
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "consult.cli", "worker"],
-                               env=worker_environment(app, ""), stdout=log,
+                               env=worker_environment(app), stdout=log,
                                stderr=subprocess.STDOUT)
     try:
         yield process
@@ -204,6 +212,7 @@ def test_a_facilitator_imports_analyses_merges_and_publishes_and_a_member_reads_
     page.visited = [p for p in page.visited if p not in facilitation or "synthese" in p]
     page.recheck_visited("en", *WINDOW)
     page.recheck_visited("en", *PHONE)
+    page.recheck_visited("fr", *PHONE)
     page.driver.delete_all_cookies()
     sign_in(page, facilitator, live.demo.password)
     page.visited = [p for p in facilitation if p.startswith("/facilitate/")

@@ -63,7 +63,10 @@ def category(name: str) -> str:
 
 @events.request.add_listener
 def _timed(request_type, name, response_time, response_length, exception=None, **_kw):
-    _timings.setdefault(category(name), []).append((time.time(), response_time))
+    now = time.time()
+    _timings.setdefault(category(name), []).append((now, response_time))
+    if name.startswith("submit"):
+        _timings.setdefault(name, []).append((now, response_time))
     if exception is not None:
         _errors[name] = _errors.get(name, 0) + 1
 

@@ -56,6 +56,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--cold", action="store_true",
+                        help="gunicorn exactly as deployed: each worker loads the redaction "
+                        "model on its first contribution, under load")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database", default="palabre_load")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432",
@@ -65,7 +68,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-analysis", action="store_true",
                         help="no facilitator keeping an analysis running")
     parser.add_argument("--profile", type=Path,
-                        help="py-spy the gunicorn workers during the load into this SVG")
+                        help="py-spy the gunicorn workers during the load into this file (.svg: a "
+                        "flame graph; otherwise collapsed stacks)")
     parser.add_argument("--keep", type=Path, help="keep the run's files in this folder")
     return parser.parse_args(argv)
 
@@ -189,6 +193,14 @@ def wait_for(url: str, seconds: float = 60) -> None:
             time.sleep(0.3)
 
 
+def wait_for_log(path: Path, text: str, times: int, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while path.read_text(errors="replace").count(text) < times:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{text!r} not seen {times} times in {path}")
+        time.sleep(0.5)
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and all its descendants still alive, in seconds."""
     total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
@@ -206,12 +218,48 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def database_cpu(args) -> float:
+    """CPU seconds of the PostgreSQL backends connected to the run's database (opened by the
+    web and the worker during the run: their whole life is the run's)."""
+    pids = subprocess.run(
+        ["psql", f"{args.pg.rstrip('/')}/postgres", "-Atc",
+         f"SELECT pid FROM pg_stat_activity WHERE datname = '{args.database}'"],
+        capture_output=True, text=True).stdout.split()
+    return sum(cpu_seconds(int(pid)) for pid in pids)
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine since boot."""
     fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = fields[3] + fields[4]
     ticks = os.sysconf("SC_CLK_TCK")
     return (sum(fields) - idle) / ticks, sum(fields) / ticks
+
+
+def snapshot(args, gunicorn, worker, locust) -> dict[str, float]:
+    busy, total = machine_busy()
+    return {"at": time.time(), "busy": busy, "total": total,
+            "gunicorn": cpu_seconds(gunicorn.pid), "worker": cpu_seconds(worker.pid),
+            "locust": cpu_seconds(locust.pid) if locust else 0.0,
+            "database": database_cpu(args)}
+
+
+def cpu_lines(before: dict, after: dict, summary: dict, window) -> list[str]:
+    """Each part's share of the machine over the measured window, and its CPU per request."""
+    used = {name: after[name] - before[name] for name in before}
+    wall = used["total"]
+    cores = os.cpu_count()
+    requests = sum(1 for name in ("submissions", "pages") for at, _ms in
+                   summary["timings"].get(name, []) if window[0] <= at <= window[1])
+    shares = ", ".join(f"{label} {100 * used[key] / wall:.0f} %" for key, label in (
+        ("gunicorn", "gunicorn"), ("database", "PostgreSQL (this database)"),
+        ("locust", "locust"), ("worker", "huey worker")))
+    per = ", ".join(f"{label} {1000 * used[key] / max(requests, 1):.1f}" for key, label in (
+        ("gunicorn", "gunicorn"), ("database", "PostgreSQL"), ("locust", "locust")))
+    return [f"CPU over the window ({wall / cores:.0f} s × {cores} cores): machine busy "
+            f"{100 * used['busy'] / wall:.0f} %; {shares}; the rest is Redis and whatever "
+            "else runs on the machine",
+            f"CPU ms per request (submissions and pages, {requests}): {per}"]
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -224,10 +272,10 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def figures(summary: dict, window: tuple[float, float]) -> list[str]:
     start, end = window
-    lines = [f"steady window: {end - start:.1f} s (after every simulated person had signed in)",
+    lines = [f"measured window: {end - start:.1f} s (after the ramp-up and its sign-ins)",
              "| requests | count | per second | p50 ms | p95 ms | p99 ms | max ms |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
-    for name in ("submissions", "pages", "sign-in"):
+    for name in ("submissions", "submit vote", "submit contribution", "pages", "sign-in"):
         timings = summary["timings"].get(name, [])
         inside = [ms for at, ms in timings if start <= at <= end] if name != "sign-in" else [
             ms for _at, ms in timings]
@@ -304,10 +352,13 @@ def run(args) -> int:
             "--worker-class", args.worker_class, "--threads", str(args.threads),
             "--bind", f"127.0.0.1:{args.port}", "--timeout", "120", "--no-control-socket",
             "--access-logfile", str(work / "access.log"), "--error-logfile", "-",
+            *([] if args.cold else ["--config", str(HERE / "gunicorn_warm.py")]),
             "consult:create_app()"], env=env, cwd=ROOT, stdout=logs, stderr=logs)
         worker = started.start("worker", [BIN / "palabre", "worker", "--workers", "2"],
                                env=env, cwd=ROOT, stdout=logs, stderr=logs)
         wait_for(f"http://127.0.0.1:{args.port}/health", seconds=240)
+        if not args.cold:
+            wait_for_log(work / "server.log", "redaction model loaded", args.gunicorn_workers)
         load_env = dict(env, LOAD_ACCOUNTS=str(work / "accounts.txt"), LOAD_PASSWORD=password,
                         LOAD_FACILITATOR=facilitator, LOAD_JOURNAL=str(work / "journal.jsonl"),
                         LOAD_SUMMARY=str(work / "summary.json"),
@@ -322,41 +373,35 @@ def run(args) -> int:
             command += ["Voter", "Writer", "Reader"]
         print(f"load: {args.users} people for {args.time} s against gunicorn "
               f"({args.gunicorn_workers} {args.worker_class} workers × {args.threads} "
-              f"threads), worker with 2 threads …", flush=True)
-        busy0, total0 = machine_busy()
-        server0, worker0 = cpu_seconds(gunicorn.pid), cpu_seconds(worker.pid)
+              f"threads, {'cold' if args.cold else 'warmed'}), worker with 2 threads …",
+              flush=True)
         load0 = os.getloadavg()
         spy = None
         locust = started.start("locust", command, env=load_env, cwd=HERE,
                                stdout=open(work / "locust.log", "w"), stderr=subprocess.STDOUT)
+        # Measured from the end of the ramp-up: the sign-ins (argon2) are behind by then.
+        time.sleep(min(args.time / 2, args.users / args.spawn_rate + 3))
+        before = snapshot(args, gunicorn, worker, locust)
         if args.profile:
-            time.sleep(min(15, args.time / 3))
             spy = started.start("py-spy", [
                 LOAD_VENV / "bin" / "py-spy", "record", "--subprocesses", "--pid",
-                str(gunicorn.pid), "--duration", str(max(5, args.time // 2)), "--rate", "50",
+                str(gunicorn.pid), "--duration", str(max(5, args.time // 3)), "--rate", "50",
+                "--format", "flamegraph" if args.profile.suffix == ".svg" else "raw",
                 "--output", str(args.profile), "--nonblocking"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _pid, _status, usage = os.wait4(locust.pid, 0)
         locust.returncode = 0
-        generator = usage.ru_utime + usage.ru_stime
-        server = cpu_seconds(gunicorn.pid) - server0
-        jobs = cpu_seconds(worker.pid) - worker0
-        busy1, total1 = machine_busy()
+        after = snapshot(args, gunicorn, worker, None)
+        after["locust"] = usage.ru_utime + usage.ru_stime
         load1 = os.getloadavg()
         if spy is not None:
             spy.wait(timeout=120)
     finally:
         started.stop()
     summary = json.loads((work / "summary.json").read_text())
-    end = max((at for t in summary["timings"].values() for at, _ms in t), default=time.time())
-    start = summary.get("spawned_at") or min(at for t in summary["timings"].values()
-                                             for at, _ms in t)
-    print("\n".join(figures(summary, (start, end))))
-    wall = total1 - total0
-    print(f"CPU over the run ({wall / os.cpu_count():.0f} s × {os.cpu_count()} cores): machine "
-          f"busy {100 * (busy1 - busy0) / wall:.0f} %; gunicorn {100 * server / wall:.0f} %, "
-          f"locust {100 * generator / wall:.0f} %, huey worker {100 * jobs / wall:.0f} % "
-          "(the rest: PostgreSQL, Redis and whatever else runs on the machine)")
+    last = max((at for t in summary["timings"].values() for at, _ms in t), default=after["at"])
+    print("\n".join(figures(summary, (before["at"], last))))
+    print("\n".join(cpu_lines(before, after, summary, (before["at"], after["at"]))))
     print(f"load average before {load0[0]:.2f}, after {load1[0]:.2f}; analyses started: "
           f"{summary.get('analyses_started', 0)}")
     markers, votes, audited = stored(env)

@@ -240,6 +240,8 @@ def _json_rows(data: bytes, max_rows: int, max_bytes: int) -> list[dict[str, str
             line=error.lineno,
             column=error.colno,
         ) from error
+    except RecursionError as error:  # lists within lists, thousands deep: no comments
+        raise fail(N_("Le fichier JSON doit contenir une liste de commentaires.")) from error
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise fail(N_("Le fichier JSON doit contenir une liste de commentaires."))
     if len(items) > max_rows:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from ..access import FACILITATION
 from ..models import AnalysisRun, College, Consultation, Contribution, Member, Vote
@@ -143,8 +143,10 @@ def _load(session: Session, run: AnalysisRun) -> _Read:
     rows = session.exec(select(
         Contribution.id, Contribution.redacted_text, Contribution.college_id,
         Contribution.stance).where(*analysed(run.consultation_id)))
-    return _Read(json.loads(run.result) if run.result else {}, json.loads(run.contribution_ids),
-                 edited_themes(session, run), {row[0]: _Verbatim(*row) for row in rows},
+    document = json.loads(run.result) if run.result else {}
+    ids = json.loads(run.contribution_ids)
+    return _Read(document, ids, edited_themes(session, run, document, ids),
+                 {row[0]: _Verbatim(*row) for row in rows},
                  {c.id: c.name for c in session.exec(select(College))})
 
 
@@ -155,7 +157,7 @@ def read_analysis(session: Session, run: AnalysisRun, loaded: _Read | None = Non
     loaded = loaded or _load(session, run)
     document, ids, edited = loaded.document, loaded.ids, loaded.edited
     contributions, colleges = loaded.contributions, loaded.colleges
-    convergence = verdicts_of(session, run, edited)
+    convergence = verdicts_of(session, run, edited, document)
 
     def quote(cid: int) -> Quote | None:
         c = contributions.get(cid)
@@ -228,16 +230,19 @@ def _college_shares(verdict: dict | None) -> tuple[GroupShares, ...]:
 
 
 def _votes_by_contribution(session, consultation_id, contribution_ids: set,
-                           colleges) -> dict[int, list]:
-    """Latest votes on ``contribution_ids``: contribution id → [(college, value)]. Read by
-    the consultation (a join, not a list of thousands of ids) and kept for those asked."""
-    votes: dict[int, list] = defaultdict(list)
-    rows = session.exec(select(Vote.contribution_id, Vote.college_id, Vote.value)
+                           colleges) -> dict[int, dict]:
+    """The latest votes on ``contribution_ids`` summed by college: contribution id → {college:
+    Σ value}. Summed by the database over the consultation (a join, not a list of thousands of
+    ids; one row per contribution and college, not per vote) and kept for those asked."""
+    votes: dict[int, dict] = defaultdict(dict)
+    rows = session.exec(select(Vote.contribution_id, Vote.college_id, func.sum(Vote.value))
                         .join(Contribution, Contribution.id == Vote.contribution_id)
-                        .where(Vote.latest, Contribution.consultation_id == consultation_id))
-    for contribution_id, college_id, value in rows:
+                        .where(Vote.latest, Contribution.consultation_id == consultation_id)
+                        .group_by(Vote.contribution_id, Vote.college_id))
+    for contribution_id, college_id, total in rows:
         if contribution_id in contribution_ids:
-            votes[contribution_id].append((colleges.get(college_id), value))
+            college = colleges.get(college_id)
+            votes[contribution_id][college] = votes[contribution_id].get(college, 0) + total
     return votes
 
 
@@ -262,8 +267,7 @@ def _sides(verdict, members, votes, quote, document, ids) -> tuple[Side, ...]:
             picked = [ids[r["comment_id"]] for r in rows if r.get("direction") == "agree"
                       and 0 <= r["comment_id"] < len(ids) and ids[r["comment_id"]] in in_theme]
         else:
-            score = {cid: sum(value for college, value in votes.get(cid, ()) if college == group)
-                     for cid in members}
+            score = {cid: votes.get(cid, {}).get(group, 0) for cid in members}
             picked = sorted((c for c in members if score[c] > 0), key=lambda c: -score[c])
         found = [q for q in map(quote, picked) if q is not None][:SIDE_QUOTES]
         sides.append(Side(group, grouping, params.get(f"{role}_share", 0), tuple(found)))

@@ -72,10 +72,14 @@ def edits_of(session: Session, run: AnalysisRun, *, undone: bool = False) -> lis
     return list(session.exec(query.order_by(ThemeEdit.id)))
 
 
-def edited_themes(session: Session, run: AnalysisRun) -> EditedThemes:
-    document = json.loads(run.result) if run.result else {}
+def edited_themes(session: Session, run: AnalysisRun, document: dict | None = None,
+                  ids: list[int] | None = None) -> EditedThemes:
+    """The run's themes with their corrections. ``document`` and ``ids``: the run's result and
+    contribution ids when the caller has parsed them already (2 MB of JSON at 10,000)."""
+    if document is None:
+        document = json.loads(run.result) if run.result else {}
     edits = [Edit(e.id, e.kind, e.theme_id, json.loads(e.payload)) for e in edits_of(session, run)]
-    return apply_edits(document, json.loads(run.contribution_ids), edits)
+    return apply_edits(document, json.loads(run.contribution_ids) if ids is None else ids, edits)
 
 
 # --- Verdicts over the corrected themes ------------------------------------------------------
@@ -94,12 +98,15 @@ def _votes_mark(session: Session, run: AnalysisRun) -> tuple:
         .where(Vote.latest, Contribution.consultation_id == run.consultation_id)).one())
 
 
-def verdicts_of(session: Session, run: AnalysisRun, edited: EditedThemes) -> dict:
+def verdicts_of(session: Session, run: AnalysisRun, edited: EditedThemes,
+                document: dict | None = None) -> dict:
     """The run's convergence (verdicts, counts, opinion groups, thresholds) as stored, or read
     again over the corrected themes when a correction moved verbatims. Kept in memory for the
-    last few (run, corrections) read, the votes counted as they are now."""
-    document = json.loads(run.result) if run.result else {}
+    last few (run, corrections) read, the votes counted as they are now. ``document``: the
+    run's result, when the caller has parsed it already."""
     if not edited.changed_membership:
+        if document is None:
+            document = json.loads(run.result) if run.result else {}
         return document.get("convergence", {})
     from . import analysis
 

@@ -3,7 +3,8 @@ and puts it to the general assembly; a member gives their proxy to another membe
 college, who votes for both; the board closes the vote and the amendment becomes the charter in
 force. axe-core on every page, in French, then in English and at phone width."""
 
-from datetime import timedelta
+import json
+from datetime import UTC, timedelta
 
 from selenium.webdriver.support.ui import Select
 from sqlmodel import select
@@ -53,6 +54,25 @@ def set_value(page, css, value):
         "arguments[0].value = arguments[1];"
         "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
         page.find(css), value)
+
+
+def move_back(app, motion_id):
+    """The motion's whole history moved back in time, so that its closing time is past."""
+    def aware(moment):
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    with app.app_context():
+        db = get_session()
+        motion = db.get(Motion, motion_id)
+        delta = aware(motion.closes_at) - utcnow() + timedelta(minutes=1)
+        rows = [motion, *db.exec(select(Proxy).where(Proxy.motion_id == motion_id)),
+                *db.exec(select(Ballot).where(Ballot.motion_id == motion_id))]
+        for row in rows:
+            for name in ("opens_at", "closes_at", "created_at"):
+                if getattr(row, name, None) is not None:
+                    setattr(row, name, aware(getattr(row, name)) - delta)
+            db.add(row)
+        db.commit()
 
 
 def test_the_board_puts_an_amendment_to_the_assembly_and_a_proxy_votes_it_in(app, page, live):
@@ -132,14 +152,10 @@ def test_the_board_puts_an_amendment_to_the_assembly_and_a_proxy_votes_it_in(app
     giver, holder = member_id(app, GIVER), member_id(app, HOLDER)
     assert ballots == sorted([(holder, holder, False, "pour"), (giver, holder, True, "pour")])
 
-    # The closing time comes (moved into the past: the journey does not wait two days) and
-    # the board counts the vote: the amendment becomes the charter in force.
-    with app.app_context():
-        db = get_session()
-        row = db.get(Motion, motion.id)
-        row.closes_at = utcnow() - timedelta(minutes=1)
-        db.add(row)
-        db.commit()
+    # The closing time comes (the journey does not wait two days: the motion, its proxy and
+    # its ballots are moved back in time together) and the board counts the vote: the
+    # amendment becomes the charter in force.
+    move_back(app, motion.id)
     as_person(page, live, BOARD)
     page.open(f"/conseil/motions/{motion.id}")
     page.check("motion-due")
@@ -148,6 +164,8 @@ def test_the_board_puts_an_amendment_to_the_assembly_and_a_proxy_votes_it_in(app
     with app.app_context():
         closed = get_session().get(Motion, motion.id)
         assert (closed.status, closed.outcome) == ("closed", "adopted")
+        tally = json.loads(closed.result)
+    assert (tally["voted"], tally["pour"], tally["by_proxy"]) == (2, 2, 1), tally
     assert versions(app) == [(1, "superseded"), (2, "adopted")]
     page.open("/charte")
     page.check("charter-amended")

@@ -1,15 +1,22 @@
 """Database engine and sessions: one engine per app, one Session per request."""
 
+import errno
 from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
 
 from .rules import N_
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The database cannot be reached or has gone away (restarted, stopped, out of space): the
+# request is answered with a page, never a traceback; its transaction was never committed.
+UNREACHABLE = (OperationalError, InterfaceError, DisconnectionError)
+SQLITE_FULL = 13  # sqlite3's result code for "database or disk is full"
+POSTGRES_DISK_FULL = "53100"
 TOO_LONG = N_("Un champ dépasse la longueur permise (%(max)s caractères) : raccourcissez-le.")
 
 
@@ -82,7 +89,27 @@ def rollback_session() -> None:
         session.rollback()
 
 
-def _close_session(_exc: BaseException | None = None) -> None:
+def out_of_space(error: BaseException) -> bool:
+    """Whether a write was refused because the disk (or the database's) is full."""
+    if isinstance(error, OSError):
+        return error.errno == errno.ENOSPC
+    cause = getattr(error, "orig", None)
+    return (getattr(cause, "sqlite_errorcode", None) == SQLITE_FULL
+            or getattr(cause, "sqlstate", None) == POSTGRES_DISK_FULL)
+
+
+def abandon_session() -> None:
+    """Close the current request's Session even when the database was lost meanwhile: its
+    connection goes back to the pool, which throws it away if it is dead."""
     session = g.pop("db_session", None)
     if session is not None:
-        session.close()
+        try:
+            session.close()
+        except UNREACHABLE:
+            pass
+
+
+def _close_session(_exc: BaseException | None = None) -> None:
+    # The database may go away after the answer is ready: what was committed stays, what was
+    # not is rolled back by the server itself, so the answer stands.
+    abandon_session()

@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     render_template,
     request,
     url_for,
@@ -22,7 +23,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from .. import access
-from ..db import get_session, rollback_session
+from ..db import UNREACHABLE, abandon_session, get_session, out_of_space, rollback_session
 from ..extensions import login_manager
 from ..forms import (
     ROLE_LABELS,
@@ -197,6 +198,11 @@ def init_app(app: Flask) -> None:
     # A service refusing a missing or forbidden object: its error page, whatever the view.
     app.register_error_handler(NotFound, _refusal_page)
     app.register_error_handler(PermissionDenied, _refusal_page)
+    # The database gone (restarted, stopped) or the disk full: a page that says what became of
+    # what was sent, never a traceback.
+    for error in UNREACHABLE:
+        app.register_error_handler(error, _database_page)
+    app.register_error_handler(OSError, _disk_full_page)
 
     @app.context_processor
     def globals_for_templates():
@@ -281,13 +287,46 @@ def _error_page(error):
     return _render_error(code, description)
 
 
-def _render_error(code: int, description: str | None = None):
-    template = f"errors/{code if code in (403, 404, 413, 429, 500) else 'generic'}.html"
+def _database_page(error):
+    if out_of_space(error):
+        return _disk_full_page(error)
+    # Nothing more is asked of the database while rendering: the page is drawn as for a
+    # visitor (the member's name and roles would need it); their session cookie is kept.
+    abandon_session()
+    g._login_user = login_manager.anonymous_user()
+    page, code = _render_error(503, typed=_typed())
+    return page, code, {"Retry-After": "10"}
+
+
+def _disk_full_page(error: OSError):
+    if not out_of_space(error):
+        raise error
+    rollback_session()
+    return _render_error(507, typed=_typed())
+
+
+SECRET_FIELDS = ("csrf", "password", "token", "key")
+
+
+def _typed() -> list[str] | None:
+    """What the person wrote in the form just sent (None for a page asked for), so that an
+    error page can give it back: the texts, not the hidden fields, secrets or choices."""
+    if request.method != "POST":
+        return None
+    return [value for name, value in request.form.items(multi=True)
+            if not any(word in name for word in SECRET_FIELDS)
+            and (" " in value.strip() or len(value) >= 20)]
+
+
+def _render_error(code: int, description: str | None = None, typed: list[str] | None = None):
+    known = (403, 404, 413, 429, 500, 503, 507)
+    template = f"errors/{code if code in known else 'generic'}.html"
     return (
         render_template(
             template,
             code=code,
             description=description,
+            typed=typed,
             path=request.path,
             max_mb=current_app.config.get("PALABRE_MAX_UPLOAD_MB"),
         ),

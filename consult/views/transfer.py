@@ -75,21 +75,25 @@ def import_file():
         uploads.forget_old_uploads(current_app.instance_path)
         token = secrets.token_hex(16)
         folder = _uploads() / token
-        (folder / "files").mkdir(parents=True)
-        for upload, name in zip(files, names, strict=True):
-            upload.save(folder / "files" / name)
-        (folder / "meta.json").write_text(
-            json.dumps(
-                {
-                    "owner": current_user.ref,
-                    "names": names,
-                    "consultation_id": int(form.consultation_id.data)
-                    if form.consultation_id.data
-                    else None,
-                    "title": (form.title.data or "").strip(),
-                }
+        try:
+            (folder / "files").mkdir(parents=True)
+            for upload, name in zip(files, names, strict=True):
+                upload.save(folder / "files" / name)
+            (folder / "meta.json").write_text(
+                json.dumps(
+                    {
+                        "owner": current_user.ref,
+                        "names": names,
+                        "consultation_id": int(form.consultation_id.data)
+                        if form.consultation_id.data
+                        else None,
+                        "title": (form.title.data or "").strip(),
+                    }
+                )
             )
-        )
+        except OSError:
+            uploads.discard(folder)  # a file cut short by a full disk is never previewed
+            raise  # the error page says the disk is full (consult/views/__init__.py)
         return redirect(url_for("transfer.preview", token=token))
     status = 422 if request.method == "POST" else 200
     return render_template("facilitate/import.html", form=form), status

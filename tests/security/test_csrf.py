@@ -11,7 +11,8 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from tests.helpers import as_person, csrf_from, read
-from tests.integration.test_access import AUTHOR_ONLY, allowed_roles, concrete
+from tests.integration.test_access import concrete
+from tests.security.permissions import AUTHOR_ONLY, allowed_roles
 
 # Plausible form fields, so that a refusal comes from the missing token and not an empty form.
 FORM = {"text": "Une contribution", "reason": "Parce que", "title": "Titre", "value": "1",

@@ -51,13 +51,29 @@ def get_consultation(session: Session, consultation_id: int) -> Consultation:
     return consultation
 
 
+_INVITED = "invited_college_ids"
+
+
 def invited_college_ids(session: Session, consultation_id: int) -> frozenset[int]:
-    rows = session.exec(
+    """The colleges invited to a consultation.
+
+    A page asks two or three times (who may see it, who may take part, what to show); the
+    answer is kept for the rest of the transaction, so the database is asked once. A commit or a
+    rollback starts another transaction and so a fresh reading; `_set_colleges` forgets it.
+    """
+    kept = session.info.get(_INVITED)
+    if kept is not None and kept[0] is session.get_transaction() and consultation_id in kept[1]:
+        return kept[1][consultation_id]
+    ids = frozenset(session.exec(
         select(ConsultationCollege.college_id).where(
             ConsultationCollege.consultation_id == consultation_id
         )
-    )
-    return frozenset(rows)
+    ))
+    transaction = session.get_transaction()  # begun by the query if none was
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[_INVITED] = (transaction, {})
+    kept[1][consultation_id] = ids
+    return ids
 
 
 def invited_colleges(session: Session, consultation_id: int) -> list[College]:
@@ -84,6 +100,7 @@ def _check_input(session: Session, data: ConsultationInput) -> None:
 
 
 def _set_colleges(session: Session, consultation_id: int, college_ids) -> None:
+    session.info.pop(_INVITED, None)
     for link in session.exec(
         select(ConsultationCollege).where(ConsultationCollege.consultation_id == consultation_id)
     ):

@@ -129,3 +129,41 @@ def test_the_api_shows_a_member_only_their_colleges_consultations(app, two_consu
     assert client.get(f"/api/v1/consultations/{two_consultations['a']}",
                       headers=headers).status_code == 200  # the control: her own college's
     assert database_state(app, besides=("api_token",)) == before
+
+
+def test_a_member_cannot_move_anothers_proposal_nor_read_the_boards_drafts(
+        app, two_consultations):
+    from consult.models import Proposal
+    from consult.services import charter, proposals
+    from consult.services.audit_log import signer_for
+    from consult.services.members import find_by_email
+
+    with app.app_context():
+        db, signer = get_session(), signer_for(app.config)
+        bo = find_by_email(db, "bo@coop.example")
+        proposal = proposals.submit(db, bo, proposals.ProposalInput(
+            title="Tri des candidatures", need="n", benefits="b", affected="a", data_used="d",
+            risks="r", environmental_cost="e", alternatives="x")).id
+        current = charter.seed_charter(db, signer)
+        slots = [p.to_json() for p in charter.principles_of(current)]
+        slots[0]["text"] = "Un texte que seul le conseil a lu."
+        draft = charter.draft_amendment(db, find_by_email(db, "chair@coop.example"), slots,
+                                        "Brouillon.", signer).id
+    ana = as_person(app, "ana@coop.example")
+    token = csrf_from(read(ana.client.get("/")))
+    before = database_state(app)
+    for target, extra in (("in_consultation", {"consultation_id": two_consultations["b"]}),
+                          ("in_review", {}), ("board_decision", {}), ("resubmit", {})):
+        response = ana.client.post(f"/proposals/{proposal}/etape",
+                                   data={"csrf_token": token, "target": target, **extra})
+        # The path page again, saying why (a redirect with the service's message).
+        assert response.status_code == 302, target
+        assert database_state(app) == before, target
+    with app.app_context():
+        row = get_session().get(Proposal, proposal)
+        assert (row.status, row.consultation_id) == ("submitted", None)
+    for path in (f"/charte/versions/{draft}", f"/charte/versions/{draft}.pdf"):
+        response = ana.client.get(path)
+        assert response.status_code in (403, 404), path
+        assert "seul le conseil" not in read(response), path
+    assert database_state(app) == before

@@ -44,13 +44,13 @@ FIELDS = (
         "output_checks", "contest", "switch_off", "performance", "footprint_method", "owner",
         "contacts")),
     "entry.status_reason", "review.notes", "review.conditions", "review.dissent",
-    "bias_test.file_name", "bias_test.group",
+    "bias_test.file_name", "bias_test.group", "waiver.reason", "thresholds.reason",
     # board
-    "motion.title", "motion.text", "charter.summary", "charter.title", "charter.text",
-    "charter.rationale",
+    "motion.title", "motion.text", "ballot.reason", "charter.summary", "charter.title",
+    "charter.text", "charter.rationale",
 )
 # Written, and kept, but shown on no page today: when one is, move it to FIELDS.
-NOT_SHOWN = ("report.reason",)
+NOT_SHOWN = ("report.reason", "motion.cancel_reason", "charter.withdraw_reason")
 # Fields shown only in a step that is not a page of the URL map (checked on their own).
 IMPORT_FIELDS = ("import.text", "import.column")
 
@@ -68,6 +68,7 @@ def xss_world(app, people):
     """The objects of test_access.py's `world`, every text in them a payload."""
     from consult.db import get_session
     from consult.services import (
+        ballots,
         bias_tests,
         board,
         charter,
@@ -80,6 +81,7 @@ def xss_world(app, people):
     from consult.services.audit_log import signer_for
     from consult.services.members import find_by_email
     from ethics_register import entry, review
+    from ethics_register.bias import Thresholds
     from tests.integration.test_bias_tests import upload
     from tests.integration.test_cli_register import rows
     from tests.unit.test_entry import complete
@@ -154,7 +156,21 @@ def xss_world(app, people):
             method="one_member_one_vote", majority="simple",
             opens_at=utcnow() - timedelta(minutes=1), closes_at=utcnow() + timedelta(days=1)),
             signer, app.config)
-        member_id = find_by_email(db, "member@coop.example").id
+        member = find_by_email(db, "member@coop.example")
+        ballots.cast(db, member, motion.id, "contre", written("ballot.reason"), app.config)
+        other = board.open_motion(db, board_member, board.MotionInput(
+            title="Motion retirée", text="Texte.", body="board", method="one_member_one_vote",
+            majority="simple", opens_at=utcnow() - timedelta(minutes=1),
+            closes_at=utcnow() + timedelta(days=1)), signer, app.config)
+        board.cancel_motion(db, board_member, other.id, written("motion.cancel_reason"), signer)
+        # Withdrawn, the draft stays readable by the board, with its reason.
+        charter.withdraw_draft(db, board_member, draft.id, written("charter.withdraw_reason"),
+                               signer)
+        failing = next(k for k, v in json.loads(test.result)["verdicts"].items() if v == "fail")
+        bias_tests.waive(db, ethics, test.id, failing, written("waiver.reason"), signer)
+        bias_tests.approve_thresholds(db, ethics, row.id, Thresholds(0.4, 2.5, 0.3), 30,
+                                      written("thresholds.reason"), signer)
+        member_id = member.id
         return {"consultation_id": cid, "contribution_id": 1, "proposal_id": proposal.id,
                 "entry_id": row.id, "review_id": record.id, "test_id": test.id,
                 "version_id": draft.id, "motion_id": motion.id, "member_id": member_id,

@@ -26,7 +26,9 @@ import time
 import uuid
 from itertools import count
 
+import gevent
 from locust import FastHttpUser, between, constant, events, task
+from locust.exception import StopUser
 
 CONSULTATION = int(os.environ.get("LOAD_CONSULTATION", "1"))
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
@@ -50,7 +52,7 @@ _lock = threading.Lock()  # gevent greenlets do not preempt, but keep the journa
 _journal = open(JOURNAL, "a", encoding="utf-8")  # noqa: SIM115 — open for the whole run
 _timings: dict[str, list[tuple[float, float]]] = {}  # category -> [(end time, ms)]
 _errors: dict[str, int] = {}
-_state = {"submissions": 0, "spawned_at": None, "analyses": 0}
+_state = {"submissions": 0, "spawned_at": None, "analyses": 0, "stopping": False}
 
 
 def category(name: str) -> str:
@@ -149,8 +151,13 @@ class Person(FastHttpUser):
             raise RuntimeError(f"sign-in refused for {self.email}: {answer.status_code}")
 
     def check_bound(self):
+        """Past the bound, one greenlet stops the run (a user stopping it from inside its own
+        task would be stopped halfway); the others submit nothing more."""
         if _state["submissions"] >= MAX_SUBMISSIONS:
-            self.environment.runner.quit()
+            if not _state["stopping"]:
+                _state["stopping"] = True
+                gevent.spawn(self.environment.runner.quit)
+            raise StopUser()
 
 
 class Voter(Person):

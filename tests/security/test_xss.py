@@ -46,8 +46,8 @@ FIELDS = (
     "entry.status_reason", "review.notes", "review.conditions", "review.dissent",
     "bias_test.file_name", "bias_test.group", "waiver.reason", "thresholds.reason",
     # board
-    "motion.title", "motion.text", "ballot.reason", "charter.summary", "charter.title",
-    "charter.text", "charter.rationale",
+    "motion.title", "motion.text", "motion.statement", "ballot.reason", "charter.summary",
+    "charter.title", "charter.text", "charter.rationale",
 )
 # Written, and kept, but shown on no page today: when one is, move it to FIELDS.
 NOT_SHOWN = ("report.reason", "motion.cancel_reason", "charter.withdraw_reason")
@@ -158,6 +158,10 @@ def xss_world(app, people):
             signer, app.config)
         member = find_by_email(db, "member@coop.example")
         ballots.cast(db, member, motion.id, "contre", written("ballot.reason"), app.config)
+        # Closed, with the board's statement: its minutes (page and PDF) carry the dissent.
+        board.close_motion(db, board_member, motion.id, signer, app.config,
+                           now=motion.closes_at + timedelta(seconds=1))
+        board.write_outcome(db, board_member, motion.id, written("motion.statement"), signer)
         other = board.open_motion(db, board_member, board.MotionInput(
             title="Motion retirée", text="Texte.", body="board", method="one_member_one_vote",
             majority="simple", opens_at=utcnow() - timedelta(minutes=1),
@@ -242,7 +246,9 @@ def test_every_page_pdf_and_export_shows_the_payloads_as_text(app, xss_world):
     missing = sorted(set(FIELDS) - set(seen))
     assert not missing, f"fields written but shown on no page: {missing}"
     pdfs = {path for paths in seen.values() for path in paths if path.endswith(".pdf")}
-    assert {"/charte.pdf", f"/registre/{xss_world['entry_id']}/fiche.pdf"} <= pdfs, pdfs
+    assert {"/charte.pdf", f"/registre/{xss_world['entry_id']}/fiche.pdf",
+            f"/conseil/motions/{xss_world['motion_id']}/pv.pdf"} <= pdfs, pdfs
+    assert f"/conseil/motions/{xss_world['motion_id']}/pv.pdf" in seen["ballot.reason"]
 
 
 @pytest.mark.slow  # the demo is analysed with spaCy

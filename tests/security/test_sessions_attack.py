@@ -1,7 +1,8 @@
 """Session fixation and replay: the cookie a visitor had before signing in is worth nothing after,
 a copied cookie dies with sign-out, erasure and deactivation (and stays dead on reactivation).
-Sign-out, a new password and new roles are in tests/integration/test_sessions.py; throttling of
-sign-in in tests/integration/test_sign_in_limits.py."""
+Password-reset requests are throttled per address. Sign-out, a new password and new roles are in
+tests/integration/test_sessions.py; sign-in throttling in tests/integration/test_sign_in_limits.py.
+"""
 
 from consult.db import get_session
 from consult.services import members
@@ -80,3 +81,20 @@ def test_a_session_ended_by_deactivation_stays_ended_after_reactivation(app, peo
         members.set_active(db, admin, person.id, True)
     assert not signed_in(holding(app, old))  # reactivating does not bring the old session back
     assert signed_in(as_person(app, "ana@coop.example"))  # signing in again does
+
+
+def test_password_reset_requests_are_limited_per_address(make_app, people):
+    """Asking for reset links cannot be used to flood a member's mailbox from one address."""
+    app = make_app(PALABRE_LOGIN_RATE_LIMIT="2 per minute")
+    people.add("ana@coop.example")
+
+    def ask(address):
+        browser = Browser(app.test_client())
+        environ = {"REMOTE_ADDR": address}
+        token = csrf_from(read(browser.client.get("/password/forgot", environ_overrides=environ)))
+        return browser.client.post("/password/forgot", environ_overrides=environ, data={
+            "csrf_token": token, "email": "ana@coop.example"}).status_code
+
+    codes = [ask("192.0.2.1") for _ in range(3)]
+    assert 429 not in codes[:2] and codes[2] == 429
+    assert ask("198.51.100.7") != 429  # another address has its own allowance

@@ -335,11 +335,21 @@ def stored(env: dict[str, str]) -> tuple[Counter, Counter, Counter]:
     return markers, votes, audited
 
 
-def run(args) -> int:
+def main(args) -> int:
+    """One run in a folder of its own, removed afterwards (copied to --keep first)."""
+    work = Path(tempfile.mkdtemp(prefix="palabre-load-"))
+    try:
+        return run(args, work)
+    finally:
+        if args.keep:
+            shutil.copytree(work, args.keep, dirs_exist_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args, work: Path) -> int:
     ensure_tools()
     members = args.members or args.users + 10
     database_url = fresh_database(args)
-    work = Path(tempfile.mkdtemp(prefix="palabre-load-"))
     env = environment(args, database_url, work / "instance")
     print(f"seeding {members} members in {args.database} …", flush=True)
     emails, password, facilitator = seed(env, members)
@@ -416,11 +426,8 @@ def run(args) -> int:
         stored_contributions and sum(1 for k in audited if k[0] == "vote") == sum(votes.values())
     print(f"audit log: one event per stored submission: {'OK' if audit_ok else 'FAILED'}"
           + (f" ({len(twice)} with another count)" if twice else ""))
-    if args.keep:
-        shutil.copytree(work, args.keep, dirs_exist_ok=True)
-    shutil.rmtree(work, ignore_errors=True)
     return 0 if all(check.ok for check in checks) and audit_ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(run(parse_args()))
+    sys.exit(main(parse_args()))

@@ -167,3 +167,28 @@ def test_a_member_cannot_move_anothers_proposal_nor_read_the_boards_drafts(
         assert response.status_code in (403, 404), path
         assert "seul le conseil" not in read(response), path
     assert database_state(app) == before
+
+
+def test_a_member_cannot_vote_on_a_motion_put_to_the_board_only(app, two_consultations):
+    from consult.models.board import Ballot
+    from consult.services import board
+    from consult.services.audit_log import signer_for
+    from consult.services.members import find_by_email
+
+    with app.app_context():
+        db = get_session()
+        motion = board.open_motion(db, find_by_email(db, "chair@coop.example"), board.MotionInput(
+            title="Motion du conseil", text="Texte.", body="board", method="one_member_one_vote",
+            majority="simple", opens_at=utcnow() - timedelta(minutes=1),
+            closes_at=utcnow() + timedelta(days=1)), signer_for(app.config), app.config).id
+    ana = as_person(app, "ana@coop.example")
+    token = csrf_from(read(ana.client.get("/")))
+    before = database_state(app)
+    response = ana.client.post(f"/votes/{motion}/voter", data={"csrf_token": token,
+                                                              "choice": "pour"})
+    assert response.status_code in REFUSED
+    assert database_state(app) == before
+    chair = as_person(app, "chair@coop.example")  # the control: a board member's vote counts
+    chair.form_post(f"/votes/{motion}", {"choice": "pour"}, post_url=f"/votes/{motion}/voter")
+    with app.app_context():
+        assert len(get_session().exec(select(Ballot).where(Ballot.motion_id == motion)).all()) == 1

@@ -57,8 +57,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--cold", action="store_true",
-                        help="gunicorn exactly as deployed: each worker loads the redaction "
-                        "model on its first contribution, under load")
+                        help="without consult/gunicorn_conf.py (which the deployed unit uses): "
+                        "each worker loads the redaction model on its first contribution, "
+                        "under load")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database", default="palabre_load")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432",
@@ -362,7 +363,7 @@ def run(args, work: Path) -> int:
             "--worker-class", args.worker_class, "--threads", str(args.threads),
             "--bind", f"127.0.0.1:{args.port}", "--timeout", "120", "--no-control-socket",
             "--access-logfile", str(work / "access.log"), "--error-logfile", "-",
-            *([] if args.cold else ["--config", str(HERE / "gunicorn_warm.py")]),
+            *([] if args.cold else ["--config", "python:consult.gunicorn_conf"]),
             "consult:create_app()"], env=env, cwd=ROOT, stdout=logs, stderr=logs)
         worker = started.start("worker", [BIN / "palabre", "worker", "--workers", "2"],
                                env=env, cwd=ROOT, stdout=logs, stderr=logs)

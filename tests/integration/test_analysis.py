@@ -177,7 +177,8 @@ def test_only_facilitators_ask_for_an_analysis(app, consultation, people):
 def test_a_killed_worker_leaves_a_failed_run_an_event_and_a_start_button(
     make_app, coop, tmp_path
 ):
-    """The crash reproduced: a real `palabre worker` process killed in the middle of a run."""
+    """The crash reproduced: a real `palabre worker` process killed in the middle of a run; the
+    run keeps no partial result, and a worker started again does a new run to the end."""
     app = make_app(PALABRE_JOBS_IMMEDIATE=False, PALABRE_REDIS_URL="")
     cid, facilitator = create(app, coop)
     contribute(as_person(app, "ana@coop.example"), cid, VERBATIMS[0])
@@ -219,6 +220,27 @@ def test_a_killed_worker_leaves_a_failed_run_an_event_and_a_start_button(
     assert json.loads(event.canonical)["data"]["worker"] == run.worker
     facilitator.client.get("/language/en?next=/")
     assert "stopped before the end" in analysis_page(facilitator, cid)
+    assert json.loads(run.result) == {}  # nothing kept of the run cut short
+
+    jobs.configure(app.config, app.instance_path)  # the queue a worker reads, again
+    try:
+        start(facilitator, cid)  # a new analysis, done by a worker started again
+        worker = subprocess.Popen([sys.executable, "-m", "consult.cli", "worker"],
+                                  env=environment, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 90
+            while runs(app, cid)[-1].status in ("queued", "running") and (
+                    time.monotonic() < deadline):
+                time.sleep(0.2)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+    finally:
+        jobs.configure({"PALABRE_JOBS_IMMEDIATE": True}, str(tmp_path))
+    [failed, done] = runs(app, cid)
+    assert (failed.status, done.status) == ("failed", "done")
+    assert "themes" in json.loads(done.result)
 
 
 def test_a_worker_silent_for_too_long_is_given_up_and_a_live_one_is_not(make_app, consultation):

@@ -14,16 +14,10 @@ from tests.browser.conftest import PHONE, WINDOW
 from tests.browser.test_journeys import sign_in
 from tests.helpers import events
 from tests.integration.test_cli_register import rows, write_csv
+from tests.unit.test_entry import complete
 
 ETHICS = "Sabrina Haddad"
-ENTRY = {
-    "name": "Tri des demandes d'aide", "description": "Classe les demandes reçues.",
-    "kind": "machine_learning", "intended_use": "Orienter chaque demande vers un bénévole.",
-    "ai_act_tier": "limited", "ai_act_reason": "Pas de décision automatique sur les droits.",
-    "personal_data": "pseudonymised", "output_checks": "Un salarié relit chaque tri.",
-    "contest": "Écrire au comité.", "switch_off": "Désactiver le module.",
-    "owner": "Pôle accueil",
-}
+ENTRY = complete()  # the catalogue's complete entry, typed into the form
 
 
 def fair_predictions(folder):

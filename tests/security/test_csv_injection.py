@@ -84,20 +84,15 @@ def test_member_texts_college_names_and_reasons_are_neutralised_in_the_consultat
 
 
 @pytest.mark.slow  # the demo is analysed with spaCy
-def test_theme_labels_and_summaries_are_neutralised_in_the_synthesis_csv(app):
-    from consult.demo import load_demo
-    from consult.models import Consultation
+def test_theme_labels_and_summaries_are_neutralised_in_the_synthesis_csv(app, analysed_demo):
     from consult.services import synthesis, workspace
-    from consult.services.analysis import analyse_now
     from consult.services.explorer import read_analysis
     from consult.services.members import find_by_email
     from tests.helpers import Browser
 
+    loaded, cid = analysed_demo, analysed_demo.consultation_id
     with app.app_context():
         db = get_session()
-        loaded = load_demo(db, app.instance_path, "test-key")
-        cid = db.exec(select(Consultation).where(Consultation.status == "closed")).first().id
-        analyse_now(db, None, cid, mode="fast")
         facilitator = find_by_email(db, loaded.admin_email)
         first, second = read_analysis(db, workspace.done_run(db, cid)).themes[:2]
         workspace.edit_theme(db, facilitator, cid, "rename", first.id, label=PAYLOADS[0])

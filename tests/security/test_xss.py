@@ -252,22 +252,19 @@ def test_every_page_pdf_and_export_shows_the_payloads_as_text(app, xss_world):
 
 
 @pytest.mark.slow  # the demo is analysed with spaCy
-def test_theme_labels_and_summaries_are_text_in_the_workspace_synthesis_and_api(app):
+def test_theme_labels_and_summaries_are_text_in_the_workspace_synthesis_and_api(
+        app, analysed_demo):
     from sqlmodel import select
 
     from consult.db import get_session
-    from consult.demo import load_demo
-    from consult.models import Consultation, ThemeEdit
+    from consult.models import ThemeEdit
     from consult.services import synthesis, workspace
-    from consult.services.analysis import analyse_now
     from consult.services.explorer import read_analysis
     from consult.services.members import find_by_email
 
+    loaded, cid = analysed_demo, analysed_demo.consultation_id
     with app.app_context():
         db = get_session()
-        loaded = load_demo(db, app.instance_path, "test-key")
-        cid = db.exec(select(Consultation).where(Consultation.status == "closed")).first().id
-        analyse_now(db, None, cid, mode="fast")
         facilitator = find_by_email(db, loaded.admin_email)
         run = workspace.done_run(db, cid)
         theme = read_analysis(db, run).themes[0]

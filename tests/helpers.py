@@ -193,3 +193,12 @@ def polis_current_layout(folder: Path, out: Path) -> Path:
         for number, row in enumerate(reader):
             writer.writerow([row[0], "xid" if number == 0 else f"x-{row[0]}", *row[1:]])
     return out
+
+
+def pdf_text(body: bytes) -> str:
+    """A PDF's text as pypdf extracts it, its pages separated by form feeds."""
+    import io
+
+    from pypdf import PdfReader
+
+    return "\f".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)

@@ -12,7 +12,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 BLOCKING = ("serious", "critical")
-WAIT = 15  # seconds
+WAIT = 60  # seconds: generous, as a bias test or a PDF takes a while on a busy machine
 PHONE_WIDTH = 400  # px: at or below, a page must reflow without sideways scrolling
 
 # Focusable controls in document order, as the Tab key should visit them: one stop per radio

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -13,6 +14,24 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 BLOCKING = ("serious", "critical")
 WAIT = 60  # seconds: generous, as a bias test or a PDF takes a while on a busy machine
+
+
+def replaced(old):
+    """A wait's condition: the page that held ``old`` is gone. Asked while the next page
+    arrives, chromedriver sometimes answers "Node with given id does not belong to the
+    document" instead of "stale element": the node is gone all the same."""
+    def gone(_driver) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error) or "No node with given id" in str(
+                    error):
+                return True
+            raise
+        return False
+    return gone
 PHONE_WIDTH = 400  # px: at or below, a page must reflow without sideways scrolling
 
 # Focusable controls in document order, as the Tab key should visit them: one stop per radio
@@ -110,7 +129,7 @@ class Page:
         """Click a submit button and wait for the next page to replace this one."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, WAIT).until(EC.staleness_of(old))
+        WebDriverWait(self.driver, WAIT).until(replaced(old))
         self.wait_loaded()
 
     def text(self) -> str:
@@ -124,7 +143,7 @@ class Page:
     def press_and_wait(self, key: str) -> None:
         old = self.driver.find_element(By.TAG_NAME, "html")
         self.press(key)
-        WebDriverWait(self.driver, WAIT).until(EC.staleness_of(old))
+        WebDriverWait(self.driver, WAIT).until(replaced(old))
         self.wait_loaded()
 
     def tab_stops(self) -> list:

@@ -80,5 +80,17 @@ def pdf_from_html(html: str, *, fetcher: StaticFetcher | None = None,
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=base_url(root),
-                    url_fetcher=fetcher or StaticFetcher(root))
+                    url_fetcher=as_url_fetcher(fetcher or StaticFetcher(root)))
     return document.write_pdf()
+
+
+def as_url_fetcher(fetcher: StaticFetcher):
+    """``fetcher`` as WeasyPrint 70 takes one: a ``URLFetcher`` whose ``fetch`` it calls (it
+    reads the class's settings when a fetch fails, which a bare callable lacks)."""
+    from weasyprint.urls import URLFetcher
+
+    class Fetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            return fetcher(url)
+
+    return Fetcher()

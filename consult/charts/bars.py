@@ -30,6 +30,7 @@ class Segment:
     colour: str
     pattern: str
     text_x: float | None  # the percentage's centre; None when it does not fit (see the table)
+    label_width: float = 0.0  # the solid patch behind the percentage (readable on a pattern)
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,12 @@ def share_bars(rows: Iterable, *, width: int = 640, label_width: int = 190,
                 end = round(label_width + min(cumulative, 1.0) * plot, 2)
                 size = round(end - start, 2)
                 style = keys.index(key)
-                fits = size >= len(f"{percent} %") * CHAR_WIDTH + 6
+                label = len(f"{percent} %") * CHAR_WIDTH
+                fits = size >= label + 6
                 segments.append(Segment(key, style, share, percent, round(start, 2), size,
                                         styles[style].colour, styles[style].pattern,
-                                        round(start + size / 2, 2) if fits else None))
+                                        round(start + size / 2, 2) if fits else None,
+                                        label + 4 if fits else 0.0))
                 start = end
         bars_.append(ShareBar(row.label, row.n, top + index * (bar_height + gap),
                               tuple(segments)))

@@ -103,7 +103,8 @@ def test_the_pdf_is_printed_by_weasyprint_with_its_pages_numbered(app, session, 
     assert f"Précision{NNBSP}: 91{NBSP}% sur 15{NNBSP}000 demandes{NNBSP}!" in html
     assert f"Relire chaque tri{NNBSP}: 12{NNBSP}000 demandes." in html
     fetcher = reports.StaticFetcher()
-    document = HTML(string=html, base_url=reports.base_url(), url_fetcher=fetcher).render()
+    document = HTML(string=html, base_url=reports.base_url(),
+                    url_fetcher=reports.as_url_fetcher(fetcher)).render()
     assert len(document.pages) >= 3  # a cover, the groups, the review and history
     assert fetcher.asked == [(reports.STATIC / "print.css").as_uri()]
 

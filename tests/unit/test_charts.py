@@ -75,6 +75,9 @@ def test_a_percentage_is_written_inside_its_segment_only_where_it_fits():
     agree, neutral, disagree = chart.rows[0].segments
     assert agree.text_x == pytest.approx(agree.x + agree.width / 2, abs=0.01)
     assert neutral.text_x is None and disagree.text_x is None  # the table gives them
+    # The solid patch under "97 %" holds its four characters and stays inside the segment.
+    assert 4 * 7 <= agree.label_width <= agree.width
+    assert neutral.label_width == disagree.label_width == 0
 
 
 def test_each_key_has_its_own_pattern_and_the_stances_keep_their_colours():

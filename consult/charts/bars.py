@@ -101,7 +101,7 @@ def share_bars(rows: Iterable, *, width: int = 640, label_width: int = 190,
                 segments.append(Segment(key, style, share, percent, round(start, 2), size,
                                         styles[style].colour, styles[style].pattern,
                                         round(start + size / 2, 2) if fits else None,
-                                        label + 4 if fits else 0.0))
+                                        min(label + 12, size - 2) if fits else 0.0))
                 start = end
         bars_.append(ShareBar(row.label, row.n, top + index * (bar_height + gap),
                               tuple(segments)))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -194,6 +195,12 @@ def wait_for(url: str, seconds: float = 60) -> None:
             time.sleep(0.3)
 
 
+def worker_nice(unit: Path = ROOT / "deploy" / "systemd" / "palabre-worker.service") -> int:
+    """The worker's priority as its systemd unit sets it (``Nice=``; 0 when it sets none)."""
+    found = re.search(r"^Nice=(-?\d+)\s*$", unit.read_text(), re.MULTILINE)
+    return int(found.group(1)) if found else 0
+
+
 def wait_for_log(path: Path, text: str, times: int, seconds: float = 240) -> None:
     deadline = time.monotonic() + seconds
     while path.read_text(errors="replace").count(text) < times:
@@ -365,8 +372,10 @@ def run(args, work: Path) -> int:
             "--access-logfile", str(work / "access.log"), "--error-logfile", "-",
             *([] if args.cold else ["--config", "python:consult.gunicorn_conf"]),
             "consult:create_app()"], env=env, cwd=ROOT, stdout=logs, stderr=logs)
+        nice = worker_nice()
         worker = started.start("worker", [BIN / "palabre", "worker", "--workers", "2"],
-                               env=env, cwd=ROOT, stdout=logs, stderr=logs)
+                               env=env, cwd=ROOT, stdout=logs, stderr=logs,
+                               preexec_fn=lambda: os.nice(nice))
         wait_for(f"http://127.0.0.1:{args.port}/health", seconds=240)
         if not args.cold:
             wait_for_log(work / "server.log", "redaction model loaded", args.gunicorn_workers)
@@ -384,7 +393,8 @@ def run(args, work: Path) -> int:
             command += ["Voter", "Writer", "Reader"]
         print(f"load: {args.users} people for {args.time} s against gunicorn "
               f"({args.gunicorn_workers} {args.worker_class} workers × {args.threads} "
-              f"threads, {'cold' if args.cold else 'warmed'}), worker with 2 threads …",
+              f"threads, {'cold' if args.cold else 'warmed'}), worker with 2 threads at nice "
+              f"{nice} …",
               flush=True)
         load0 = os.getloadavg()
         spy = None

@@ -166,6 +166,21 @@ def test_the_web_serves_the_app_factory_with_several_gunicorn_workers():
     assert bind.split(":")[0] in env_example()["PALABRE_TRUSTED_PROXIES"].split(",")
 
 
+def test_analyses_give_way_to_the_web_and_the_load_bench_runs_them_so():
+    """The worker runs at a lower priority than gunicorn, and bench/load starts it likewise."""
+    import importlib.util
+
+    worker = parse_unit((DEPLOY / "systemd" / "palabre-worker.service").read_text("utf-8"))
+    web = parse_unit((DEPLOY / "systemd" / "palabre-web.service").read_text("utf-8"))
+    nice = int(one(worker, "Service", "Nice"))
+    assert nice > int((values(web, "Service", "Nice") or ["0"])[0])
+    spec = importlib.util.spec_from_file_location("bench_load_run",
+                                                  ROOT / "bench" / "load" / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    assert run.worker_nice() == nice
+
+
 def test_the_backup_unit_agrees_with_admin_md():
     admin = (ROOT / "docs" / "admin.md").read_text(encoding="utf-8")
     block = admin.split("# /etc/systemd/system/palabre-backup.service\n")[1].split("```")[0]

@@ -95,6 +95,23 @@ def _local_day(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
 
 
+class _LocalDays:
+    """``_local_day`` for many moments, worked out once per quarter of an hour: every time
+    zone's offset is a whole number of quarters, so moments of one quarter share their day."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.known: dict[tuple, date] = {}
+
+    def __call__(self, moment: datetime) -> date:
+        quarter = (moment.year, moment.month, moment.day, moment.hour, moment.minute // 15,
+                   moment.utcoffset())
+        day = self.known.get(quarter)
+        if day is None:
+            day = self.known[quarter] = _local_day(moment, self.zone)
+        return day
+
+
 def participation_of(session: Session, consultation_id: int, *, zone: tzinfo = UTC,
                      now: datetime | None = None) -> Participation:
     """The participation figures of a consultation (no actor: the synthesis reads them too).
@@ -106,27 +123,28 @@ def participation_of(session: Session, consultation_id: int, *, zone: tzinfo = U
     members = Counter(dict(session.exec(
         select(Member.college_id, func.count(Member.id)).where(Member.active)
         .group_by(Member.college_id)).all()))
-    contributions = session.exec(select(
-        Contribution.college_id, Contribution.participant_ref, Contribution.created_at).where(
-        Contribution.consultation_id == consultation.id, ~Contribution.withdrawn)).all()
-    votes = session.exec(select(Vote.college_id, Vote.participant_ref, Vote.created_at).join(
-        Contribution, Contribution.id == Vote.contribution_id).where(
-        Contribution.consultation_id == consultation.id, ~Contribution.withdrawn,
-        Vote.latest)).all()
-
+    mine = (Contribution.consultation_id == consultation.id, ~Contribution.withdrawn)
+    queries = {
+        "contributions": select(Contribution.college_id, Contribution.participant_ref,
+                                Contribution.created_at).where(*mine),
+        "votes": select(Vote.college_id, Vote.participant_ref, Vote.created_at).join(
+            Contribution, Contribution.id == Vote.contribution_id).where(*mine, Vote.latest),
+    }
     people: dict = defaultdict(set)
     counts = {"contributions": Counter(), "votes": Counter()}
     per_day: dict = defaultdict(Counter)  # day → {(kind, college id): n}
-    for kind, rows in (("contributions", contributions), ("votes", votes)):
-        for college_id, ref, created in rows:
+    day_of = _LocalDays(zone)
+    for kind, query in queries.items():
+        # Plain rows, not ORM results: tens of thousands of votes in a large consultation.
+        for college_id, ref, created in session.connection().execute(query):
             college_id = college_id if college_id in names else None
             people[college_id].add(ref)
             counts[kind][college_id] += 1
-            per_day[_local_day(created, zone)][kind, college_id] += 1
+            per_day[day_of(created)][kind, college_id] += 1
+    total = sum(counts["contributions"].values())
 
     keys = [c for c in names if c in invited or c in people] + ([None] if None in people else [])
     total_members = sum(members.get(c, 0) for c in keys if c is not None)
-    total = len(contributions)
     rows = []
     for college_id in keys:
         n_members = members.get(college_id, 0) if college_id is not None else 0
@@ -149,7 +167,7 @@ def participation_of(session: Session, consultation_id: int, *, zone: tzinfo = U
     return Participation(
         colleges=tuple(rows), members=total_members,
         participants=len(set().union(*people.values())),
-        contributions=total, votes=len(votes), gap=gap,
+        contributions=total, votes=sum(counts["votes"].values()), gap=gap,
         under_represented=tuple(r.college for r in rows if r.under_represented),
         days=_days(per_day, keys, rows, consultation, is_open, now, zone), is_open=is_open)
 

@@ -8,6 +8,8 @@ import html
 import http.cookiejar
 import os
 import re
+import signal
+import subprocess
 import threading
 import urllib.error
 import urllib.parse
@@ -202,3 +204,15 @@ def pdf_text(body: bytes) -> str:
     from pypdf import PdfReader
 
     return "\f".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
+
+
+def stop(process: subprocess.Popen, *, sig: int = signal.SIGTERM, grace: float = 20) -> int:
+    """Ask a process the tests started to stop (``sig``), kill it if it has not within
+    ``grace`` seconds, and return its exit status."""
+    if process.poll() is None:
+        process.send_signal(sig)
+    try:
+        return process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait(timeout=10)

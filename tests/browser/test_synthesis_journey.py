@@ -22,6 +22,7 @@ from consult.db import get_session
 from consult.models import AnalysisRun, Consultation, Contribution, Synthesis
 from tests.browser.conftest import PHONE, WINDOW
 from tests.browser.test_journeys import member_of, sign_in, theme_labels
+from tests.helpers import stop
 
 IMPORTED = (  # written on the paper board of a workshop, typed in a spreadsheet
     "Le planning proposé par l'IA doit rester modifiable par l'aide à domicile elle-même.",
@@ -71,12 +72,7 @@ def worker(app, demo, tmp_path):
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
         log.close()
 
 

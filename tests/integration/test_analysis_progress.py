@@ -18,7 +18,7 @@ from consult.demo import CONTENT
 from consult.models import AnalysisRun, AuditEvent, utcnow
 from consult.services import PermissionDenied, ServiceError
 from consult.services import analysis as service
-from tests.helpers import as_person, create, read
+from tests.helpers import as_person, create, read, stop
 from tests.integration.test_analysis import THEMED, add_contributions, facilitator_member
 
 pytestmark = pytest.mark.slow  # contributions are redacted with spaCy, themes found with it
@@ -303,12 +303,7 @@ def test_a_real_worker_runs_cancels_and_fails_analyses_and_the_page_follows(
             assert failed.status == "failed" and "rapide" in failed.error
             assert "L'analyse a échoué" in page_of(facilitator, cid)
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait(timeout=10)
+            stop(worker)
     finally:
         log.close()
         jobs.configure({"PALABRE_JOBS_IMMEDIATE": True}, str(tmp_path))

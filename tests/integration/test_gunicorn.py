@@ -3,7 +3,6 @@ consult.gunicorn_conf, whose workers load the redaction model before their first
 
 import os
 import shlex
-import signal
 import socket
 import subprocess
 import sys
@@ -12,6 +11,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = ROOT / "deploy" / "systemd" / "palabre-web.service"
@@ -54,10 +55,5 @@ def test_each_worker_loads_the_model_before_its_first_request(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as answer:
             assert answer.status == 200
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop(server, grace=30)
     assert server.returncode == 0, log.read_text()

@@ -68,7 +68,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379", help="Redis server")
     parser.add_argument("--redis-db", type=int, default=11)
     parser.add_argument("--no-analysis", action="store_true",
-                        help="no facilitator keeping an analysis running")
+                        help="no facilitator keeping an analysis running, and the load starts "
+                        "once the demo's own analyses have ended")
+    parser.add_argument("--only", nargs="+", metavar="CLASS",
+                        help="these people of locustfile.py only (e.g. Voter)")
+    parser.add_argument("--json", type=Path,
+                        help="also write the submissions' rate and latencies to this file")
     parser.add_argument("--profile", type=Path,
                         help="py-spy the gunicorn workers during the load into this file (.svg: a "
                         "flame graph; otherwise collapsed stacks)")
@@ -209,6 +214,17 @@ def wait_for_log(path: Path, text: str, times: int, seconds: float = 240) -> Non
         time.sleep(0.5)
 
 
+def wait_for_analyses(args, seconds: float = 600) -> None:
+    deadline = time.monotonic() + seconds
+    while subprocess.run(
+            ["psql", f"{args.pg.rstrip('/')}/{args.database}", "-Atc",
+             "SELECT count(*) FROM analysis_run WHERE status IN ('queued', 'running')"],
+            capture_output=True, text=True, check=True).stdout.strip() != "0":
+        if time.monotonic() > deadline:
+            raise TimeoutError("the demo's analyses did not end")
+        time.sleep(1)
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and all its descendants still alive, in seconds."""
     total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
@@ -298,6 +314,15 @@ def figures(summary: dict, window: tuple[float, float]) -> list[str]:
     return lines
 
 
+def result(summary: dict, window: tuple[float, float]) -> dict:
+    """The submissions' rate, p50 and p99 over the window, and the errors, as numbers."""
+    start, end = window
+    inside = [ms for at, ms in summary["timings"].get("submissions", []) if start <= at <= end]
+    return {"per_second": len(inside) / max(end - start, 1e-9),
+            "p50": percentile(inside, .5), "p99": percentile(inside, .99),
+            "errors": sum((summary.get("errors") or {}).values())}
+
+
 def stored(env: dict[str, str]) -> tuple[Counter, Counter, Counter]:
     """What the database holds: load contributions per marker, votes per journal key, and the
     audit events per (type, object id)."""
@@ -361,6 +386,9 @@ def run(args, work: Path) -> int:
     env = environment(args, database_url, work / "instance")
     print(f"seeding {members} members in {args.database} …", flush=True)
     emails, password, facilitator = seed(env, members)
+    # The planner's statistics, as autovacuum keeps them on a database in use: a database just
+    # filled has none, and the card query then takes a nested loop over every vote (8 ms, not 3).
+    subprocess.run(["psql", database_url, "-qc", "ANALYZE"], check=True)
     (work / "accounts.txt").write_text("\n".join(emails) + "\n")
     started = Started()
     try:
@@ -379,6 +407,8 @@ def run(args, work: Path) -> int:
         wait_for(f"http://127.0.0.1:{args.port}/health", seconds=240)
         if not args.cold:
             wait_for_log(work / "server.log", "redaction model loaded", args.gunicorn_workers)
+        if args.no_analysis:  # the analyses `palabre demo load` queued end before the load
+            wait_for_analyses(args)
         load_env = dict(env, LOAD_ACCOUNTS=str(work / "accounts.txt"), LOAD_PASSWORD=password,
                         LOAD_FACILITATOR=facilitator, LOAD_JOURNAL=str(work / "journal.jsonl"),
                         LOAD_SUMMARY=str(work / "summary.json"),
@@ -389,7 +419,9 @@ def run(args, work: Path) -> int:
                    "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.time}s",
                    "--host", f"http://127.0.0.1:{args.port}", "--only-summary",
                    "--stop-timeout", "5", "--loglevel", "WARNING"]
-        if args.no_analysis:
+        if args.only:
+            command += args.only
+        elif args.no_analysis:
             command += ["Voter", "Writer", "Reader"]
         print(f"load: {args.users} people for {args.time} s against gunicorn "
               f"({args.gunicorn_workers} {args.worker_class} workers × {args.threads} "
@@ -422,6 +454,8 @@ def run(args, work: Path) -> int:
     summary = json.loads((work / "summary.json").read_text())
     last = max((at for t in summary["timings"].values() for at, _ms in t), default=after["at"])
     print("\n".join(figures(summary, (before["at"], last))))
+    if args.json:
+        args.json.write_text(json.dumps(result(summary, (before["at"], last))))
     print("\n".join(cpu_lines(before, after, summary, (before["at"], after["at"]))))
     print(f"load average before {load0[0]:.2f}, after {load1[0]:.2f}; analyses started: "
           f"{summary.get('analyses_started', 0)}")

@@ -190,24 +190,25 @@ def principal_components(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Up to ``EXACT_UP_TO`` comments the axes are the eigenvectors of the full covariance (as
     Polis computes them); beyond, only the two leading singular vectors of the centred matrix
-    are computed (ARPACK through scipy, from a fixed start): the same axes, without an
-    n_comments³ decomposition (10,000 comments took over three minutes).
+    are computed (ARPACK through scipy, from a fixed start, on the sparse centred matrix): the
+    same axes, without an n_comments³ decomposition (10,000 comments took over three minutes).
     """
-    voted = ~np.isnan(values)
-    counts = voted.sum(axis=0)
-    sums = np.where(voted, values, 0.0).sum(axis=0)
-    center = np.divide(sums, counts, out=np.zeros(values.shape[1]), where=counts > 0)
-    centred = np.where(voted, values - center, 0.0)
-    n_components = min(2, *centred.shape)
-    if centred.shape[1] <= EXACT_UP_TO or min(centred.shape) <= n_components + 1:
-        _eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)
-        components = eigenvectors[:, ::-1][:, :n_components].T.copy()
-    else:
+    if values.shape[1] > EXACT_UP_TO and min(values.shape) > 3:
+        center, centred = _sparse_centred(values)
         from scipy.sparse.linalg import svds
 
         start = np.ones(min(centred.shape)) / np.sqrt(min(centred.shape))
-        _u, singular, vt = svds(centred, k=n_components, v0=start, solver="arpack")
+        _u, singular, vt = svds(centred, k=2, v0=start, solver="arpack")
         components = vt[np.argsort(-singular, kind="stable")].copy()
+    else:
+        voted = ~np.isnan(values)
+        counts = voted.sum(axis=0)
+        sums = np.where(voted, values, 0.0).sum(axis=0)
+        center = np.divide(sums, counts, out=np.zeros(values.shape[1]), where=counts > 0)
+        centred = np.where(voted, values - center, 0.0)
+        _eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)
+        components = eigenvectors[:, ::-1][:, :min(2, *centred.shape)].T.copy()
+    n_components = len(components)
     for axis in components:
         if axis[np.argmax(np.abs(axis))] < 0:
             axis *= -1
@@ -216,11 +217,29 @@ def principal_components(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return center, components
 
 
+def _sparse_centred(values: np.ndarray, center: np.ndarray | None = None):
+    """(center, centred matrix) with the centred matrix sparse: once centred, a missing vote
+    is a zero, and in a large consultation each voter sees few of the comments, so products
+    with it cost the votes alone. ``center``: the column means, when known."""
+    from scipy.sparse import csr_matrix
+
+    rows, cols = np.nonzero(~np.isnan(values))
+    votes = values[rows, cols]
+    if center is None:
+        counts = np.bincount(cols, minlength=values.shape[1])
+        sums = np.bincount(cols, weights=votes, minlength=values.shape[1])
+        center = np.divide(sums, counts, out=np.zeros(values.shape[1]), where=counts > 0)
+    return center, csr_matrix((votes - center[cols], (rows, cols)), shape=values.shape)
+
+
 def project(values: np.ndarray, center: np.ndarray, components: np.ndarray) -> np.ndarray:
     """Each row's position from its own votes, scaled by sqrt(n_comments / n_votes)."""
     voted = ~np.isnan(values)
-    centred = np.where(voted, values - center, 0.0)
-    positions = centred @ components.T
+    if values.shape[1] > EXACT_UP_TO:
+        _center, centred = _sparse_centred(values, center)
+    else:
+        centred = np.where(voted, values - center, 0.0)
+    positions = np.asarray(centred @ components.T)
     n_votes = np.maximum(voted.sum(axis=1), 1)
     return positions * np.sqrt(values.shape[1] / n_votes)[:, None]
 

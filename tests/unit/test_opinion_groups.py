@@ -150,6 +150,10 @@ def test_many_comments_get_the_same_axes_from_the_two_leading_singular_vectors(m
     center, components = principal_components(values)
     np.testing.assert_allclose(center, exact[0])
     np.testing.assert_allclose(components, exact[1], atol=1e-8)
+    # and every participant lands where the full matrix puts them
+    dense = project(values, center, components)
+    monkeypatch.setattr(groups, "EXACT_UP_TO", 2000)
+    np.testing.assert_allclose(dense, project(values, center, components), atol=1e-12)
 
 
 def test_projection_is_scaled_by_the_share_of_comments_voted():

@@ -5,6 +5,8 @@ and its charts (well-formed SVG with a text alternative, a table beside each).""
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -99,6 +101,36 @@ def test_the_figures_are_those_counted_by_hand(app, small):
     today = p.days[-1]
     assert [(c.college, c.contributions, c.votes) for c in today.colleges] == [
         ("Salariés", 4, 1), ("Bénéficiaires", 1, 1)]
+
+
+def test_each_day_is_the_cooperative_s_own_even_a_quarter_of_an_hour_off_the_hour(app, small):
+    """Kathmandu is 5 h 45 ahead of UTC: a contribution at 18:14:59 UTC is of its 1 March, one at
+    18:15:00 of its 2 March; in UTC both are of 1 March (the rows are counted by quarter of an
+    hour in the database, and each quarter given its local day)."""
+    cid, _facilitator, _ids = small
+    late = datetime(2026, 3, 1, 18, 14, 59, 999000, tzinfo=UTC)
+    midnight = datetime(2026, 3, 1, 18, 15, tzinfo=UTC)
+    with app.app_context():
+        db = get_session()
+        rows = db.exec(select(Contribution).where(Contribution.consultation_id == cid,
+                                                  ~Contribution.withdrawn)
+                       .order_by(Contribution.id)).all()
+        for n, row in enumerate(rows):
+            row.created_at = late if n % 2 else midnight
+            db.add(row)
+        for row in db.exec(select(Vote).join(Contribution).where(
+                Contribution.consultation_id == cid)):
+            row.created_at = late
+            db.add(row)
+        db.commit()
+        kathmandu = participation_of(db, cid, zone=ZoneInfo("Asia/Kathmandu"))
+        in_utc = participation_of(db, cid, zone=UTC)
+
+    def active(p):
+        return {d.day: (d.contributions, d.votes) for d in p.days if d.contributions or d.votes}
+
+    assert active(kathmandu) == {date(2026, 3, 1): (2, 2), date(2026, 3, 2): (3, 0)}
+    assert active(in_utc) == {date(2026, 3, 1): (5, 2)}
 
 
 def test_a_withdrawn_contribution_and_an_earlier_vote_are_not_counted(app, small):

@@ -32,7 +32,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from sqlalchemy import Integer, cast, distinct, extract, literal_column, union
 from sqlmodel import Session, func, select
 
 from ..access import FACILITATION
@@ -96,22 +95,21 @@ def _local_day(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
 
 
-QUARTER = 900  # seconds: every time zone's offset is a whole number of quarters of an hour
+class _LocalDays:
+    """``_local_day`` for many moments, worked out once per quarter of an hour: every time
+    zone's offset is a whole number of quarters, so moments of one quarter share their day."""
 
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.known: dict[tuple, date] = {}
 
-def _quarter_of(column, dialect: str):
-    """The quarter of an hour (since 1970, UTC) of a stored moment, worked out by the database:
-    moments of one quarter share their local day in every time zone, so the rows can be counted
-    by quarter there and each quarter given its day here (tens of thousands of votes in a large
-    consultation, a few hundred quarters)."""
-    if dialect == "sqlite":  # stored as UTC text; %s: whole seconds since 1970
-        seconds = func.strftime(literal_column("'%s'"), column)
-        return cast(seconds, Integer) / literal_column(str(QUARTER))
-    return func.floor(extract("epoch", column) / literal_column(str(QUARTER)))
-
-
-def _day_of_quarter(quarter, zone: tzinfo) -> date:
-    return _local_day(datetime.fromtimestamp(int(quarter) * QUARTER, UTC), zone)
+    def __call__(self, moment: datetime) -> date:
+        quarter = (moment.year, moment.month, moment.day, moment.hour, moment.minute // 15,
+                   moment.utcoffset())
+        day = self.known.get(quarter)
+        if day is None:
+            day = self.known[quarter] = _local_day(moment, self.zone)
+        return day
 
 
 def participation_of(session: Session, consultation_id: int, *, zone: tzinfo = UTC,
@@ -126,38 +124,23 @@ def participation_of(session: Session, consultation_id: int, *, zone: tzinfo = U
         select(Member.college_id, func.count(Member.id)).where(Member.active)
         .group_by(Member.college_id)).all()))
     mine = (Contribution.consultation_id == consultation.id, ~Contribution.withdrawn)
-    dialect = session.get_bind().dialect.name
-    by_kind = {
-        "contributions": (Contribution.college_id, Contribution.participant_ref,
-                          _quarter_of(Contribution.created_at, dialect), (*mine,)),
-        "votes": (Vote.college_id, Vote.participant_ref, _quarter_of(Vote.created_at, dialect),
-                  (*mine, Vote.latest)),
+    queries = {
+        "contributions": select(Contribution.college_id, Contribution.participant_ref,
+                                Contribution.created_at).where(*mine),
+        "votes": select(Vote.college_id, Vote.participant_ref, Vote.created_at).join(
+            Contribution, Contribution.id == Vote.contribution_id).where(*mine, Vote.latest),
     }
+    people: dict = defaultdict(set)
     counts = {"contributions": Counter(), "votes": Counter()}
     per_day: dict = defaultdict(Counter)  # day → {(kind, college id): n}
-    days: dict = {}  # quarter → local day
-    who = []
-    for kind, (college, ref, quarter, where) in by_kind.items():
-        query = select(college, quarter, func.count()).where(*where).group_by(college, quarter)
-        if kind == "votes":
-            query = query.join(Contribution, Contribution.id == Vote.contribution_id)
-            who.append(select(college, ref).join(
-                Contribution, Contribution.id == Vote.contribution_id).where(*where))
-        else:
-            who.append(select(college, ref).where(*where))
-        for college_id, at, n in session.exec(query):
+    day_of = _LocalDays(zone)
+    for kind, query in queries.items():
+        # Plain rows, not ORM results: tens of thousands of votes in a large consultation.
+        for college_id, ref, created in session.connection().execute(query):
             college_id = college_id if college_id in names else None
-            counts[kind][college_id] += n
-            if at not in days:
-                days[at] = _day_of_quarter(at, zone)
-            per_day[days[at]][kind, college_id] += n
-    # A participant contributed or voted: distinct pseudonyms, by college and in all.
-    pairs = union(*who).subquery()
-    people: Counter = Counter()
-    for college_id, n in session.exec(
-            select(pairs.c[0], func.count(distinct(pairs.c[1]))).group_by(pairs.c[0])):
-        people[college_id if college_id in names else None] += n
-    participants = session.exec(select(func.count(distinct(pairs.c[1])))).one()
+            people[college_id].add(ref)
+            counts[kind][college_id] += 1
+            per_day[day_of(created)][kind, college_id] += 1
     total = sum(counts["contributions"].values())
 
     keys = [c for c in names if c in invited or c in people] + ([None] if None in people else [])
@@ -171,8 +154,8 @@ def participation_of(session: Session, consultation_id: int, *, zone: tzinfo = U
         rows.append(CollegeParticipation(
             college=names.get(college_id, WITHOUT_COLLEGE), college_id=college_id,
             invited=college_id in invited, members=n_members,
-            participants=people[college_id],
-            rate=people[college_id] / n_members if n_members else None,
+            participants=len(people[college_id]),
+            rate=len(people[college_id]) / n_members if n_members else None,
             contributions=counts["contributions"][college_id],
             votes=counts["votes"][college_id], contribution_share=contribution_share,
             membership_share=membership_share,
@@ -183,7 +166,7 @@ def participation_of(session: Session, consultation_id: int, *, zone: tzinfo = U
     is_open = phase(state_of(consultation), now) == "open"
     return Participation(
         colleges=tuple(rows), members=total_members,
-        participants=participants,
+        participants=len(set().union(*people.values())),
         contributions=total, votes=sum(counts["votes"].values()), gap=gap,
         under_represented=tuple(r.college for r in rows if r.under_represented),
         days=_days(per_day, keys, rows, consultation, is_open, now, zone), is_open=is_open)

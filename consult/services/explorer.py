@@ -11,8 +11,9 @@ published synthesis keeps, and the templates read either the same way.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
+from itertools import islice
 from typing import NamedTuple
 
 from sqlmodel import Session, func, select
@@ -22,7 +23,7 @@ from ..models import AnalysisRun, College, Consultation, Contribution, Member, V
 from . import NotFound, require_role
 from .analysis import analysed
 from .consultations import get_consultation
-from .workspace import NO_THEME, done_run, edited_themes, edits_of, verdicts_of
+from .workspace import NO_THEME, done_run, edited_themes, edits_of, verdicts_of, votes_mark
 
 TYPICAL = 3
 SIDE_QUOTES = 2
@@ -174,8 +175,7 @@ def read_analysis(session: Session, run: AnalysisRun, loaded: _Read | None = Non
     # Only the members of divergent themes are read for their votes: their sides are quoted.
     divided = [m for t in shown if (verdicts.get(str(t.id)) or {}).get("label") == "divergent"
                for m in t.members]
-    votes = _votes_by_contribution(session, run.consultation_id, set(divided), colleges) \
-        if divided else {}
+    votes = _votes_by_contribution(session, run, colleges) if divided else {}
     cards = []
     for theme in shown:
         verdict = verdicts.get(str(theme.id))
@@ -229,20 +229,34 @@ def _college_shares(verdict: dict | None) -> tuple[GroupShares, ...]:
                              g["disagree"]["share"]) for g in chosen.get("groups", []))
 
 
-def _votes_by_contribution(session, consultation_id, contribution_ids: set,
-                           colleges) -> dict[int, dict]:
-    """The latest votes on ``contribution_ids`` summed by college: contribution id → {college:
-    Σ value}. Summed by the database over the consultation (a join, not a list of thousands of
-    ids; one row per contribution and college, not per vote) and kept for those asked."""
+_sums_cache: OrderedDict = OrderedDict()  # the last few sums of votes read, by what they read
+_SUMS_CACHED = 4
+
+
+def _votes_by_contribution(session, run: AnalysisRun, colleges) -> dict[int, dict]:
+    """The latest votes on the consultation's contributions summed by college: contribution id
+    → {college: Σ value}. Summed by the database (one row per contribution and college, not
+    per vote: 50,000 votes make some 30,000 rows) and kept in memory for the next pages while
+    the consultation's votes stay as they are (``votes_mark``) and the colleges keep their
+    names."""
+    key = (run.id, run.finished_at, votes_mark(session, run.consultation_id),
+           tuple(sorted(colleges.items())))
+    if key in _sums_cache:
+        _sums_cache.move_to_end(key)
+        return _sums_cache[key]
     votes: dict[int, dict] = defaultdict(dict)
-    rows = session.exec(select(Vote.contribution_id, Vote.college_id, func.sum(Vote.value))
-                        .join(Contribution, Contribution.id == Vote.contribution_id)
-                        .where(Vote.latest, Contribution.consultation_id == consultation_id)
-                        .group_by(Vote.contribution_id, Vote.college_id))
+    rows = session.connection().execute(
+        select(Vote.contribution_id, Vote.college_id, func.sum(Vote.value))
+        .join(Contribution, Contribution.id == Vote.contribution_id)
+        .where(Vote.latest, Contribution.consultation_id == run.consultation_id)
+        .group_by(Vote.contribution_id, Vote.college_id))
     for contribution_id, college_id, total in rows:
-        if contribution_id in contribution_ids:
-            college = colleges.get(college_id)
-            votes[contribution_id][college] = votes[contribution_id].get(college, 0) + total
+        sums = votes[contribution_id]
+        college = colleges.get(college_id)
+        sums[college] = sums.get(college, 0) + total
+    _sums_cache[key] = votes
+    while len(_sums_cache) > _SUMS_CACHED:
+        _sums_cache.popitem(last=False)
     return votes
 
 
@@ -269,8 +283,8 @@ def _sides(verdict, members, votes, quote, document, ids) -> tuple[Side, ...]:
         else:
             score = {cid: votes.get(cid, {}).get(group, 0) for cid in members}
             picked = sorted((c for c in members if score[c] > 0), key=lambda c: -score[c])
-        found = [q for q in map(quote, picked) if q is not None][:SIDE_QUOTES]
-        sides.append(Side(group, grouping, params.get(f"{role}_share", 0), tuple(found)))
+        found = tuple(islice((q for q in map(quote, picked) if q is not None), SIDE_QUOTES))
+        sides.append(Side(group, grouping, params.get(f"{role}_share", 0), found))
     return tuple(sides)
 
 

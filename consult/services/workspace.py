@@ -89,13 +89,13 @@ _CACHE_SIZE = 16
 _opinion_cache: dict = {}  # the last opinion groups computed, by what they read
 
 
-def _votes_mark(session: Session, run: AnalysisRun) -> tuple:
+def votes_mark(session: Session, consultation_id: int) -> tuple:
     """How many latest votes the consultation has and the newest's id: a vote cast, changed
     or erased changes it."""
     return tuple(session.exec(
         select(func.count(Vote.id), func.max(Vote.id))
         .join(Contribution, Contribution.id == Vote.contribution_id)
-        .where(Vote.latest, Contribution.consultation_id == run.consultation_id)).one())
+        .where(Vote.latest, Contribution.consultation_id == consultation_id)).one())
 
 
 def verdicts_of(session: Session, run: AnalysisRun, edited: EditedThemes,
@@ -110,7 +110,7 @@ def verdicts_of(session: Session, run: AnalysisRun, edited: EditedThemes,
         return document.get("convergence", {})
     from . import analysis
 
-    mark = _votes_mark(session, run)
+    mark = votes_mark(session, run.consultation_id)
     # By what the verdicts read: the run (its id and the moment it ended, which tell it from a
     # run of the same id in another database), the themes as corrected, and the votes.
     key = (run.id, run.finished_at, hash(tuple(sorted(edited.theme_of.items()))), mark)

@@ -1,11 +1,13 @@
 """The two sides of a divergent theme (consult/services/explorer.py): each college's side
 quotes the theme's verbatims its members' latest votes agree with most."""
 
+from types import SimpleNamespace
+
 import pytest
 from sqlmodel import select
 
 from consult.db import get_session
-from consult.models import College
+from consult.models import College, utcnow
 from consult.services import explorer
 from tests.helpers import as_person, contribute, contributions, read
 
@@ -49,7 +51,8 @@ def test_each_side_quotes_what_its_college_agrees_with_by_latest_votes(app, coop
     with app.app_context():
         db = get_session()
         colleges = {c.id: c.name for c in db.exec(select(College))}
-        votes = explorer._votes_by_contribution(db, cid, {first, second, third}, colleges)
+        run = SimpleNamespace(id=-1, finished_at=utcnow(), consultation_id=cid)
+        votes = explorer._votes_by_contribution(db, run, colleges)
     assert votes[first] == {"Salariés": 1, "Partenaires": -2}
     assert votes[second] == {"Salariés": -1, "Partenaires": 2}
     assert votes[third] == {"Salariés": 1, "Partenaires": 1}
@@ -67,3 +70,10 @@ def test_each_side_quotes_what_its_college_agrees_with_by_latest_votes(app, coop
     # Partners agree twice with the second, once with the third, never with the first.
     assert [q.contribution_id for q in partners.quotes] == [second, third]
     assert [q.contribution_id for q in staff.quotes] == [first, third]
+
+    # The sums are kept for the next pages, until a vote changes them: Bo changes his mind.
+    votes_of("bo@coop.example", [(first, -1)])
+    with app.app_context():
+        again = explorer._votes_by_contribution(get_session(), run, colleges)
+    assert again[first] == {"Salariés": -1, "Partenaires": -2}
+    assert again[second] == votes[second]

@@ -27,6 +27,7 @@ from .analysis import (
     latest_run,
 )
 from .consultations import get_consultation
+from .run_results import result_of
 
 NO_SUCH_RUN = N_("Cette analyse n'existe pas.")
 NOT_DONE = N_("L'analyse n° %(id)s n'est pas terminée : seules des analyses terminées se "
@@ -132,7 +133,7 @@ def analysis_page(session: Session, actor: Member, consultation_id: int, *,
     fail_abandoned_runs(session, stale_after=stale_after)
     latest = latest_run(session, consultation.id)
     run = latest if run_id is None else run_of(session, consultation.id, run_id)
-    document = json.loads(run.result) if run is not None and run.result else {}
+    document = result_of(run) if run is not None else {}
     texts = {}
     if document:
         ids = json.loads(run.contribution_ids)
@@ -225,7 +226,7 @@ def runs_page(session: Session, actor: Member, consultation_id: int, *,
 
 
 def _row(run: AnalysisRun) -> RunRow:
-    document = json.loads(run.result) if run.status == "done" and run.result else {}
+    document = result_of(run) if run.status == "done" else {}
     return RunRow(
         id=run.id, status=run.status, mode=run.mode, started_at=run.started_at,
         finished_at=run.finished_at, seconds=run.seconds or 0.0,
@@ -332,7 +333,7 @@ def _keyed(run: AnalysisRun) -> tuple[_Themes, set[int], dict[int, list[int]]]:
     representatives are rows of that run), the contribution ids it read, and the
     representatives of each theme."""
     ids = json.loads(run.contribution_ids)
-    themes = json.loads(run.result).get("themes", [])
+    themes = result_of(run).get("themes", [])
 
     def keys(rows):
         return [ids[row] for row in rows if 0 <= row < len(ids)]

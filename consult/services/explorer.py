@@ -23,6 +23,7 @@ from ..models import AnalysisRun, College, Consultation, Contribution, Member, V
 from . import NotFound, require_role
 from .analysis import analysed
 from .consultations import get_consultation
+from .run_results import result_of
 from .workspace import NO_THEME, done_run, edited_themes, edits_of, verdicts_of, votes_mark
 
 TYPICAL = 3
@@ -144,7 +145,7 @@ def _load(session: Session, run: AnalysisRun) -> _Read:
     rows = session.exec(select(
         Contribution.id, Contribution.redacted_text, Contribution.college_id,
         Contribution.stance).where(*analysed(run.consultation_id)))
-    document = json.loads(run.result) if run.result else {}
+    document = result_of(run)
     ids = json.loads(run.contribution_ids)
     return _Read(document, ids, edited_themes(session, run, document, ids),
                  {row[0]: _Verbatim(*row) for row in rows},

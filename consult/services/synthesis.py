@@ -28,6 +28,7 @@ from ..rules import N_, phase
 from . import NotFound, ServiceError, require_role
 from .consultations import get_consultation, require_visible, state_of
 from .explorer import read_analysis
+from .run_results import result_of
 from .workspace import done_run
 
 FORMAT = 1  # of the frozen document: a later Palabre reads older versions by it
@@ -44,7 +45,7 @@ def synthesis_document(session: Session, consultation_id: int,
 
     consultation = get_consultation(session, consultation_id)
     run = done_run(session, consultation.id, run_id)
-    document = json.loads(run.result) if run.result else {}
+    document = result_of(run)
     analysis = read_analysis(session, run)
     return _plain({
         "format": FORMAT,

@@ -27,6 +27,7 @@ from ..rules import N_
 from ..theme_edits import KINDS, SPLIT_BASE, Edit, EditedThemes, apply_edits
 from . import NotFound, ServiceError, require_role
 from .consultations import get_consultation
+from .run_results import result_of
 
 LABEL_MAX = 120
 SUMMARY_MAX = 4000
@@ -77,7 +78,7 @@ def edited_themes(session: Session, run: AnalysisRun, document: dict | None = No
     """The run's themes with their corrections. ``document`` and ``ids``: the run's result and
     contribution ids when the caller has parsed them already (2 MB of JSON at 10,000)."""
     if document is None:
-        document = json.loads(run.result) if run.result else {}
+        document = result_of(run)
     edits = [Edit(e.id, e.kind, e.theme_id, json.loads(e.payload)) for e in edits_of(session, run)]
     return apply_edits(document, json.loads(run.contribution_ids) if ids is None else ids, edits)
 
@@ -106,7 +107,7 @@ def verdicts_of(session: Session, run: AnalysisRun, edited: EditedThemes,
     run's result, when the caller has parsed it already."""
     if not edited.changed_membership:
         if document is None:
-            document = json.loads(run.result) if run.result else {}
+            document = result_of(run)
         return document.get("convergence", {})
     from . import analysis
 
